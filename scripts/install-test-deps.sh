@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs everything mab's test suite needs on a fresh Debian 12 (bookworm) machine, as root.
+# Idempotent: packages already present are not fetched again. Stops with a clear message where it cannot install.
+set -euo pipefail
+
+say() { printf 'install-test-deps: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 2; }
+
+[ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages with apt-get); or install the packages listed in $0 yourself"
+command -v apt-get >/dev/null || die "this script needs Debian/Ubuntu's apt-get; install the packages listed in $0 by other means"
+
+GO_VERSION=1.23
+
+# Cross toolchains, emulators and build tools used by the suite (see README.md, "Testing").
+APT_PACKAGES=(
+  qemu-user-static
+  clang lld llvm
+  pkg-config cmake meson ninja-build make file
+  musl-tools
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+  gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf
+  gcc-arm-linux-gnueabi g++-arm-linux-gnueabi
+  gcc-riscv64-linux-gnu g++-riscv64-linux-gnu
+  gcc-s390x-linux-gnu g++-s390x-linux-gnu
+  gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
+  gcc-i686-linux-gnu g++-i686-linux-gnu
+  python3-pip
+)
+RUST_TARGETS=(
+  aarch64-unknown-linux-gnu aarch64-unknown-linux-musl
+  armv7-unknown-linux-gnueabihf
+  riscv64gc-unknown-linux-gnu
+  x86_64-unknown-linux-musl
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+# Go comes from bookworm-backports: bookworm's own Go is too old for current modules. The entry reuses the
+# mirror already configured for bookworm, so no host name is written here.
+if [ ! -x "/usr/lib/go-$GO_VERSION/bin/go" ]; then
+  missing+=("golang-$GO_VERSION-go")
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+    [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}; add bookworm-backports by hand"
+    say "adding bookworm-backports from $uri"
+    cat > /etc/apt/sources.list.d/mab-backports.sources <<SRC
+Types: deb
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  fi
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  apt-get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list.d"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install failed for: ${missing[*]}"
+fi
+ln -sf "/usr/lib/go-$GO_VERSION/bin/go" /usr/local/bin/go
+ln -sf "/usr/lib/go-$GO_VERSION/bin/gofmt" /usr/local/bin/gofmt
+
+if command -v rustup >/dev/null; then
+  installed=$(rustup target list --installed)
+  want=()
+  for t in "${RUST_TARGETS[@]}"; do grep -qx "$t" <<<"$installed" || want+=("$t"); done
+  if [ ${#want[@]} -gt 0 ]; then
+    say "rustup target add ${want[*]}"
+    rustup target add "${want[@]}" || die "rustup target add failed; see README.md, 'Rust targets without rustup'"
+  fi
+  rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
+else
+  die "rustup not found: install Rust with rustup (the suite adds the std of ${RUST_TARGETS[*]})"
+fi
+say "ok"

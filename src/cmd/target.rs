@@ -1,0 +1,69 @@
+//! Reads what the core needs to resolve a target: Docker's build arguments, xx's override variables and
+//! the build distro. Shared by every command that targets a platform.
+
+use crate::core::info::{check_token, override_vars};
+use crate::core::os_release::OsRelease;
+use crate::core::platform::Platform;
+use crate::core::resolve::{build_platform, target_platform};
+use crate::core::{Flavour, Info};
+use anyhow::{Context, Result};
+
+/// An environment variable, with empty meaning unset (as an `ARG` without a value in a Dockerfile).
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// /etc/os-release, or the file `MAB_OS_RELEASE` names. A missing file means an unknown distro.
+pub fn os_release() -> OsRelease {
+    let path = var("MAB_OS_RELEASE").unwrap_or_else(|| "/etc/os-release".to_string());
+    std::fs::read_to_string(path)
+        .map(|t| OsRelease::parse(&t))
+        .unwrap_or_default()
+}
+
+/// The first macOS SDK under /xx-sdk, where xx's images put it.
+pub fn macos_sdk() -> Option<String> {
+    let mut sdks: Vec<String> = std::fs::read_dir("/xx-sdk")
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("MacOSX") && n.ends_with(".sdk"))
+        .collect();
+    sdks.sort();
+    sdks.first().map(|n| format!("/xx-sdk/{n}"))
+}
+
+/// Resolves the target strictly: every input is validated, and a bad one is an error that says which.
+/// `platform` (a `--platform` flag) wins over the environment.
+pub fn resolve(platform: Option<&str>) -> Result<Info> {
+    for name in override_vars() {
+        if let Some(value) = var(name) {
+            check_token(name, &value).map_err(anyhow::Error::msg)?;
+        }
+    }
+    let host =
+        Platform::host().context("mab does not know this machine's platform; set BUILDPLATFORM")?;
+    let build = build_platform(&var, host).context("BUILDPLATFORM")?;
+    let target = match platform {
+        Some(p) => Platform::parse(p, build).context("--platform")?,
+        None => target_platform(&var, build).context(
+            "target platform (TARGETPLATFORM, TARGETPAIR or TARGETOS/TARGETARCH/TARGETVARIANT)",
+        )?,
+    };
+    let release = os_release();
+    for (key, value) in [("ID", &release.id), ("VERSION_ID", &release.version_id)] {
+        if let Some(value) = value {
+            check_token(key, value)
+                .map_err(anyhow::Error::msg)
+                .context(
+                    "/etc/os-release (set MAB_OS_RELEASE to read another file, or XX_VENDOR)",
+                )?;
+        }
+    }
+    let flavour = Flavour::new(target.os(), &release, &var);
+    let sdk = if target.os() == "darwin" {
+        macos_sdk()
+    } else {
+        None
+    };
+    Ok(Info::new(target, build, flavour, &var, sdk.as_deref()))
+}

@@ -1,0 +1,165 @@
+//! `xx-info`: tonistiigi/xx's tool of that name, for Dockerfiles written for xx. It keeps xx's leniency:
+//! `os`, `arch` and `variant` echo whatever was asked for, and only values that need the tables fail, with
+//! `unsupported target: os=… arch=…` and exit 1. Unknown commands print `unknown command X` and exit 1.
+
+use super::target::{macos_sdk, os_release, var};
+use crate::core::platform::Platform;
+use crate::core::shell::quote;
+use crate::core::table;
+use crate::core::xx::XxView;
+use crate::core::{Flavour, Info};
+use crate::exit::{print_lines, FALSE};
+use anyhow::Result;
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+const USAGE: &str = "Usage: xx-info [COMMAND]
+
+Commands:
+  alpine-arch    Print target architecture for Alpine package repositories
+  arch           Print target architecture for Docker
+  debian-arch    Print target architecture for Debian/Ubuntu package repositories
+  env            Print XX_* variables defining target environment
+  is-cross       Exit cleanly if target is not native architecture
+  libc           Print used libc (musl or gnu)
+  march          Print target machine architecture, uname -m
+  os             Print target operating system (linux,darwin,windows)
+  os-version     Print operating system version
+  pkg-arch       Print either alpine-arch or debian-arch
+  rhel-arch      Print target architecture for RPM package repositories
+  sysroot        Print sysroot directory for target architecture
+  triple         Print target triple in arch[-vendor]-os-abi form
+  vendor         Print vendor part of target triple
+  variant        Print target variant if architecture is arm (eg. v7)
+";
+
+/// `cut -d D -f N` as xx uses it: a string without the delimiter is its own every field.
+fn cut(s: &str, delim: char, field: usize) -> &str {
+    if !s.contains(delim) {
+        return s;
+    }
+    s.split(delim).nth(field - 1).unwrap_or("")
+}
+
+/// The target as xx reads it: raw strings, only xx's own variant rules applied.
+fn raw_target(host: Platform) -> (String, String, String) {
+    let (mut os, mut arch, mut variant) = (
+        var("TARGETOS"),
+        var("TARGETARCH"),
+        var("TARGETVARIANT").unwrap_or_default(),
+    );
+    if let Some(pair) = var("TARGETPAIR") {
+        let (o, a) = (cut(&pair, '-', 1), cut(&pair, '-', 2));
+        let (a, v) = match a.strip_prefix("arm") {
+            Some(v) if v.starts_with('v') => ("arm", v),
+            _ => (a, ""),
+        };
+        if !o.is_empty() && !a.is_empty() {
+            (os, arch) = (Some(o.to_string()), Some(a.to_string()));
+            if !v.is_empty() {
+                variant = v.to_string();
+            }
+        }
+    }
+    if let Some(p) = var("TARGETPLATFORM") {
+        let (o, a, v) = (cut(&p, '/', 1), cut(&p, '/', 2), cut(&p, '/', 3));
+        if !o.is_empty() && !a.is_empty() {
+            (os, arch) = (Some(o.to_string()), Some(a.to_string()));
+            match a {
+                "amd64" if ["v2", "v3", "v4"].contains(&v) => variant = v.to_string(),
+                "arm" => {
+                    variant = if ["v5", "v6", "v8"].contains(&v) {
+                        v
+                    } else {
+                        "v7"
+                    }
+                    .to_string()
+                }
+                _ if a.starts_with("mips") => variant = v.to_string(),
+                _ => {}
+            }
+        }
+    }
+    let arch = arch.unwrap_or_else(|| {
+        if variant.is_empty() {
+            variant = host.variant.to_string();
+        }
+        host.arch().to_string()
+    });
+    if arch == "arm" && variant.is_empty() {
+        variant = "v7".to_string();
+    }
+    (os.unwrap_or_else(|| "linux".to_string()), arch, variant)
+}
+
+pub fn run(args: &[OsString]) -> Result<ExitCode> {
+    let command = args
+        .first()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if command == "--help" {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let host = Platform::host()?;
+    let (os, arch, variant) = raw_target(host);
+    match command.as_str() {
+        "os" => return echo(&os),
+        "arch" => return echo(&arch),
+        "variant" => return echo(&variant),
+        _ => {}
+    }
+    let release = os_release();
+    let flavour = Flavour::new(&os, &release, &var);
+    match command.as_str() {
+        "vendor" => return echo(&flavour.vendor),
+        "libc" => return echo(&flavour.libc),
+        "os-version" => return echo(flavour.os_version.as_deref().unwrap_or("")),
+        _ => {}
+    }
+    let known = [
+        "",
+        "env",
+        "is-cross",
+        "march",
+        "debian-arch",
+        "alpine-arch",
+        "rhel-arch",
+        "pkg-arch",
+        "triple",
+        "sysroot",
+    ];
+    if !known.contains(&command.as_str()) {
+        print_lines([format!("unknown command {command}")])?;
+        return Ok(ExitCode::from(FALSE));
+    }
+    let Some((row, variant)) = table::find(&os, &arch, &variant) else {
+        eprintln!("unsupported target: os={os} arch={arch}");
+        return Ok(ExitCode::from(FALSE));
+    };
+    let target = Platform { row, variant };
+    let sdk = if os == "darwin" { macos_sdk() } else { None };
+    let info = Info::new(target, host, flavour, &var, sdk.as_deref());
+    let view = XxView::new(&info);
+    match command.as_str() {
+        "is-cross" => Ok(if info.is_cross() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(FALSE)
+        }),
+        "env" => {
+            print_lines(
+                view.env()
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}={}", quote(v))),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        other => echo(view.get(other).unwrap_or_default()),
+    }
+}
+
+fn echo(value: &str) -> Result<ExitCode> {
+    print_lines([value])?;
+    Ok(ExitCode::SUCCESS)
+}

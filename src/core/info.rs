@@ -1,0 +1,270 @@
+//! Everything a compiler needs to know about a target, computed from the tables: the values `mab info`
+//! prints, `mab info env` exports and the wrappers pass on. Pure: the command layer reads the environment
+//! and `/etc/os-release` and hands them in.
+
+use super::os_release::OsRelease;
+use super::platform::Platform;
+use super::resolve::Vars;
+use super::table::{self, Family};
+
+/// The build distro's conventions, with xx's overrides (`XX_VENDOR`, `XX_LIBC`) applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flavour {
+    /// `ID` from /etc/os-release.
+    pub distro: Option<String>,
+    /// `VERSION_ID` from /etc/os-release.
+    pub os_version: Option<String>,
+    /// The vendor part of C triples (alpine, apple, unknown, or the distro).
+    pub vendor: String,
+    /// gnu, musl, or mingw32 for Windows.
+    pub libc: String,
+    /// Debian- and RHEL-style triples leave the vendor out (aarch64-linux-gnu).
+    pub bare_triples: bool,
+    /// Whose package architecture names `pkg-arch` prints.
+    pub family: Option<Family>,
+}
+
+impl Flavour {
+    /// xx's rules: the vendor is `XX_VENDOR`, else `apple` for macOS targets, else the distro, else
+    /// `unknown`; the libc is `XX_LIBC`, else mingw32 for Windows, else the distro's.
+    pub fn new(target_os: &str, release: &OsRelease, vars: Vars) -> Flavour {
+        let distro = release.id.clone();
+        let vendor = vars("XX_VENDOR")
+            .or_else(|| (target_os == "darwin").then(|| "apple".to_string()))
+            .or_else(|| distro.clone())
+            .unwrap_or_else(|| "unknown".to_string());
+        let libc = vars("XX_LIBC").unwrap_or_else(|| {
+            let distro_libc = distro
+                .as_deref()
+                .and_then(table::distro)
+                .map_or("gnu", |d| d.libc);
+            (if target_os == "windows" {
+                "mingw32"
+            } else {
+                distro_libc
+            })
+            .to_string()
+        });
+        let known = table::distro(&vendor);
+        Flavour {
+            os_version: release.version_id.clone(),
+            bare_triples: known.is_some_and(|d| !d.vendor_in_triple),
+            family: known.map(|d| d.family),
+            distro,
+            vendor,
+            libc,
+        }
+    }
+
+    pub fn is_musl(&self) -> bool {
+        self.libc == "musl"
+    }
+}
+
+/// The C target triple for `platform` as the build distro's toolchains spell it.
+pub fn c_triple(platform: Platform, flavour: &Flavour, vars: Vars) -> String {
+    let c = &platform.row.c;
+    let vendor = if flavour.bare_triples {
+        String::new()
+    } else {
+        format!("-{}", flavour.vendor)
+    };
+    match platform.os() {
+        "windows" => format!("{}-w64-mingw32", c.arch),
+        "darwin" => {
+            let min = vars("MACOSX_VERSION_MIN")
+                .unwrap_or_else(|| c.macos_min.unwrap_or("11.0").to_string());
+            format!("{}{vendor}-macos{min}", c.arch)
+        }
+        _ => {
+            let alpine = flavour.vendor == "alpine";
+            let arch = c.arch_env.and_then(vars).unwrap_or_else(|| {
+                (if alpine {
+                    c.alpine_arch.unwrap_or(c.arch)
+                } else {
+                    c.arch
+                })
+                .to_string()
+            });
+            let abi = if alpine {
+                c.alpine_abi.unwrap_or(c.abi)
+            } else {
+                c.abi
+            };
+            format!("{arch}{vendor}-linux-{}{abi}", flavour.libc)
+        }
+    }
+}
+
+/// The resolved target with every derived value.
+#[derive(Debug, Clone)]
+pub struct Info {
+    pub target: Platform,
+    pub build: Platform,
+    pub flavour: Flavour,
+    pub triple: String,
+    pub build_triple: String,
+    pub sysroot: String,
+}
+
+/// Where xx's images keep the macOS SDK when none is found under /xx-sdk.
+pub const DEFAULT_MACOS_SDK: &str = "/xx-sdk/MacOSX11.1.sdk";
+
+impl Info {
+    /// `macos_sdk` is the SDK directory found on the machine, if any (only used for macOS targets).
+    pub fn new(
+        target: Platform,
+        build: Platform,
+        flavour: Flavour,
+        vars: Vars,
+        macos_sdk: Option<&str>,
+    ) -> Info {
+        let triple = c_triple(target, &flavour, vars);
+        let build_triple = c_triple(build, &flavour, &|_| None);
+        let sysroot = match target.os() {
+            "darwin" => format!("{}/", macos_sdk.unwrap_or(DEFAULT_MACOS_SDK)),
+            // Alpine keeps target packages in a secondary root per triple (xx-apk); Debian uses multiarch.
+            "linux"
+                if flavour.distro.as_deref() == Some("alpine")
+                    && target.row.march != build.row.march =>
+            {
+                format!("/{triple}/")
+            }
+            _ => "/".to_string(),
+        };
+        Info {
+            target,
+            build,
+            flavour,
+            triple,
+            build_triple,
+            sysroot,
+        }
+    }
+
+    /// Whether binaries for the target cannot run natively on the build machine.
+    pub fn is_cross(&self) -> bool {
+        self.target.os() != self.build.os() || self.target.row.march != self.build.row.march
+    }
+
+    pub fn pkg_arch(&self) -> Option<&'static str> {
+        let row = self.target.row;
+        match self.flavour.family {
+            Some(Family::Debian) => row.debian_arch,
+            Some(Family::Alpine) => row.alpine_arch,
+            Some(Family::Rhel) => row.rhel_arch,
+            None => Some(row.arch),
+        }
+    }
+
+    pub fn rust_triple(&self) -> Option<&'static str> {
+        let rust = self.target.row.rust.as_ref()?;
+        if self.flavour.is_musl() && self.target.os() == "linux" {
+            rust.musl
+        } else {
+            Some(rust.gnu)
+        }
+    }
+
+    /// The value of Go's per-architecture variable (`GOARM`, `GOAMD64`, …), with its name.
+    pub fn go_knob(&self) -> Option<(&'static str, &'static str)> {
+        let go = self.target.row.go.as_ref()?;
+        let knob = go.knob?;
+        let value = if go.knob_variant && !self.target.variant.is_empty() {
+            self.target.variant
+        } else {
+            go.knob_default?
+        };
+        Some((knob, value))
+    }
+
+    fn go_knob_named(&self, names: &[&str]) -> Option<String> {
+        let (knob, value) = self.go_knob()?;
+        names.contains(&knob).then(|| value.to_string())
+    }
+
+    pub fn ld_so(&self) -> Option<&'static str> {
+        let row = self.target.row;
+        if self.flavour.is_musl() {
+            row.ld_so_musl
+        } else {
+            row.ld_so_gnu
+        }
+    }
+
+    /// One field by name, or `None` when it does not apply to this target (no Debian architecture for
+    /// Windows, no GOARM for arm64). Unknown names are `None` too: check against [`FIELDS`] first.
+    pub fn get(&self, name: &str) -> Option<String> {
+        FIELDS
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| (f.get)(self))
+    }
+}
+
+/// A value `mab info` can print.
+pub struct Field {
+    pub name: &'static str,
+    pub help: &'static str,
+    pub get: fn(&Info) -> Option<String>,
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.to_string())
+}
+
+/// Every field, in the order `mab info env` and `--json` list them.
+pub static FIELDS: &[Field] = &[
+    Field { name: "triple", help: "C target triple (the default field)", get: |i| some(&i.triple) },
+    Field { name: "platform", help: "normalised Docker platform (os/arch[/variant])", get: |i| some(&i.target.to_string()) },
+    Field { name: "os", help: "Docker OS (linux, windows, darwin)", get: |i| some(i.target.os()) },
+    Field { name: "arch", help: "Docker architecture (amd64, arm64, arm, ...)", get: |i| some(i.target.arch()) },
+    Field { name: "variant", help: "Docker variant (v7 for arm/v7), empty if none", get: |i| some(i.target.variant) },
+    Field { name: "march", help: "machine name, as uname -m prints it on the target", get: |i| some(i.target.row.march) },
+    Field { name: "vendor", help: "vendor part of the triple (debian, alpine, apple, unknown, ...)", get: |i| some(&i.flavour.vendor) },
+    Field { name: "libc", help: "C library (gnu, musl, mingw32)", get: |i| some(&i.flavour.libc) },
+    Field { name: "os-version", help: "build distro's VERSION_ID", get: |i| i.flavour.os_version.clone() },
+    Field { name: "pkg-arch", help: "package architecture for the build distro's package manager", get: |i| i.pkg_arch().map(str::to_string) },
+    Field { name: "debian-arch", help: "Debian/Ubuntu package architecture", get: |i| i.target.row.debian_arch.map(str::to_string) },
+    Field { name: "alpine-arch", help: "Alpine package architecture", get: |i| i.target.row.alpine_arch.map(str::to_string) },
+    Field { name: "rhel-arch", help: "RPM package architecture", get: |i| i.target.row.rhel_arch.map(str::to_string) },
+    Field { name: "sysroot", help: "directory holding the target's headers and libraries", get: |i| some(&i.sysroot) },
+    Field { name: "goos", help: "Go's GOOS", get: |i| i.target.row.go.as_ref().map(|g| g.goos.to_string()) },
+    Field { name: "goarch", help: "Go's GOARCH", get: |i| i.target.row.go.as_ref().map(|g| g.goarch.to_string()) },
+    Field { name: "goarm", help: "Go's GOARM", get: |i| i.go_knob_named(&["GOARM"]) },
+    Field { name: "goamd64", help: "Go's GOAMD64", get: |i| i.go_knob_named(&["GOAMD64"]) },
+    Field { name: "go386", help: "Go's GO386", get: |i| i.go_knob_named(&["GO386"]) },
+    Field { name: "gomips", help: "Go's GOMIPS or GOMIPS64", get: |i| i.go_knob_named(&["GOMIPS", "GOMIPS64"]) },
+    Field { name: "goppc64", help: "Go's GOPPC64", get: |i| i.go_knob_named(&["GOPPC64"]) },
+    Field { name: "goriscv64", help: "Go's GORISCV64", get: |i| i.go_knob_named(&["GORISCV64"]) },
+    Field { name: "rust-triple", help: "Rust target triple (gnu or musl by the libc)", get: |i| i.rust_triple().map(str::to_string) },
+    Field { name: "ld-so", help: "path of the dynamic loader on the target", get: |i| i.ld_so().map(str::to_string) },
+    Field { name: "qemu", help: "qemu-user's CPU name (qemu-<name>-static)", get: |i| i.target.row.qemu.map(str::to_string) },
+    Field { name: "is-cross", help: "true if the target differs from the build machine (as a command: exit 0 if so, 1 if not)", get: |i| some(if i.is_cross() { "true" } else { "false" }) },
+    Field { name: "build-platform", help: "the build machine's Docker platform", get: |i| some(&i.build.to_string()) },
+    Field { name: "build-triple", help: "C triple of the build machine (autotools --build)", get: |i| some(&i.build_triple) },
+];
+
+/// Values from the environment end up in triples and shell lines: refuse anything but a plain token.
+pub fn check_token(name: &str, value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}={:?} is not a plain name: use letters, digits, '.', '_' and '-' (at most 64)",
+            value.chars().take(80).collect::<String>()
+        ))
+    }
+}
+
+/// The variables besides the platform ones that change `mab info`'s answers.
+pub fn override_vars() -> impl Iterator<Item = &'static str> {
+    ["XX_VENDOR", "XX_LIBC", "MACOSX_VERSION_MIN"]
+        .into_iter()
+        .chain(table::PLATFORMS.iter().filter_map(|r| r.c.arch_env))
+}

@@ -1,0 +1,13 @@
+//! The pure core: platform model, tables and the platform → toolchain mapping. Nothing here reads the
+//! environment, touches files or starts processes; the commands in `crate::cmd` do that and pass values in.
+
+pub mod info;
+pub mod os_release;
+pub mod platform;
+pub mod resolve;
+pub mod shell;
+pub mod table;
+pub mod xx;
+
+pub use info::{Flavour, Info};
+pub use platform::{Platform, PlatformError};

@@ -1,0 +1,104 @@
+//! The platform → toolchain tables, generated at build time from `toolchains/*.toml` by `build.rs`.
+//! Each `PlatformRow` joins one platform's rows from every table, so lookups happen once.
+
+/// One supported Docker platform and everything mab knows about it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PlatformRow {
+    pub os: &'static str,
+    pub arch: &'static str,
+    /// The variant in the platform key ("v7" in linux/arm/v7), or "".
+    pub variant: &'static str,
+    /// Further variants that share this row and only tune compilers (linux/amd64/v3).
+    pub variants: &'static [&'static str],
+    /// `uname -m` on the target.
+    pub march: &'static str,
+    pub debian_arch: Option<&'static str>,
+    pub alpine_arch: Option<&'static str>,
+    pub rhel_arch: Option<&'static str>,
+    /// qemu-user's name for the CPU (`qemu-<qemu>-static`).
+    pub qemu: Option<&'static str>,
+    pub ld_so_gnu: Option<&'static str>,
+    pub ld_so_musl: Option<&'static str>,
+    pub c: CRow,
+    pub go: Option<GoRow>,
+    pub rust: Option<RustRow>,
+}
+
+/// How to spell the platform's C target triple (see `toolchains/c.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct CRow {
+    pub arch: &'static str,
+    pub alpine_arch: Option<&'static str>,
+    pub abi: &'static str,
+    pub alpine_abi: Option<&'static str>,
+    pub arch_env: Option<&'static str>,
+    pub macos_min: Option<&'static str>,
+}
+
+/// Go's view of the platform (see `toolchains/go.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct GoRow {
+    pub goos: &'static str,
+    pub goarch: &'static str,
+    pub knob: Option<&'static str>,
+    pub knob_default: Option<&'static str>,
+    pub knob_variant: bool,
+}
+
+/// Rust target triples by the C library in use (see `toolchains/rust.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct RustRow {
+    pub gnu: &'static str,
+    pub musl: Option<&'static str>,
+}
+
+/// Which package-architecture names a distro uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Debian,
+    Alpine,
+    Rhel,
+}
+
+/// A build distro known by its /etc/os-release ID (see `toolchains/distros.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct DistroRow {
+    pub id: &'static str,
+    pub family: Family,
+    pub libc: &'static str,
+    pub vendor_in_triple: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct ArchAlias {
+    pub alias: &'static str,
+    pub arch: &'static str,
+    pub variant: Option<&'static str>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct VariantAlias {
+    pub arch: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/tables.rs"));
+
+/// The row for an exact, already-normalised os/arch/variant, including a row's extra `variants`.
+pub fn find(os: &str, arch: &str, variant: &str) -> Option<(&'static PlatformRow, &'static str)> {
+    PLATFORMS
+        .iter()
+        .filter(|r| r.os == os && r.arch == arch)
+        .find_map(|r| {
+            if r.variant == variant {
+                Some((r, r.variant))
+            } else {
+                r.variants.iter().find(|v| **v == variant).map(|v| (r, *v))
+            }
+        })
+}
+
+pub fn distro(id: &str) -> Option<&'static DistroRow> {
+    DISTROS.iter().find(|d| d.id == id)
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    mab::applet::main(std::env::args_os().collect())
+}

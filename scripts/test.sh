@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian 12 machine: installs what it needs, then checks format, lints
+# and runs every test (unit, integration, real cross builds run under qemu).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-test-deps.sh
+export PATH="/usr/lib/go-1.23/bin:$PATH" GOTOOLCHAIN=local
+
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo test

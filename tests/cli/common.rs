@@ -1,0 +1,94 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// Variables a developer's shell or a Docker stage may have set that would change mab's answers.
+const INPUT_VARS: &[&str] = &[
+    "TARGETPLATFORM", "TARGETPAIR", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM",
+    "XX_VENDOR", "XX_LIBC", "ARM_TARGET_ARCH", "RISCV64_TARGET_ARCH", "MACOSX_VERSION_MIN", "MAB_OS_RELEASE",
+];
+
+pub fn mab_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mab"))
+}
+
+/// `mab` with a clean environment for its inputs.
+pub fn mab() -> Command {
+    clean(Command::new(mab_path()))
+}
+
+pub fn clean(mut cmd: Command) -> Command {
+    for var in INPUT_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// mab under another program name, through a real symlink as users install it.
+pub fn applet(name: &str) -> Command {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("mab-applets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    });
+    let link = dir.join(name);
+    if !link.exists() {
+        std::os::unix::fs::symlink(mab_path(), &link).unwrap();
+    }
+    clean(Command::new(link))
+}
+
+/// Runs and returns (exit code, stdout, stderr) with stdout trimmed of its final newline.
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output { status, stdout, stderr } = cmd.output().expect("mab runs");
+    let mut out = String::from_utf8(stdout).expect("utf-8 stdout");
+    if out.ends_with('\n') {
+        out.pop();
+    }
+    (status.code().unwrap_or(-1), out, String::from_utf8_lossy(&stderr).into_owned())
+}
+
+/// Stdout of a command that must succeed.
+pub fn stdout(cmd: &mut Command) -> String {
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{cmd:?} failed: {err}");
+    out
+}
+
+/// An os-release file for a distro, so tests can play Alpine or Fedora on a Debian machine.
+pub fn os_release(id: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("mab-os-release-{}-{id}", std::process::id()));
+    std::fs::write(&path, format!("ID={id}\nVERSION_ID=1.0\n")).unwrap();
+    path
+}
+
+/// A tool the suite needs. Missing is a failure that says what to install, unless the developer opted out
+/// with MAB_TEST_ALLOW_MISSING=1 (never set in CI), in which case the skip is printed loudly.
+pub fn require_tool(name: &str, candidates: &[&str]) -> Option<PathBuf> {
+    for c in candidates.iter().copied().chain([name]) {
+        let p = Path::new(c);
+        if p.is_absolute() && p.is_file() {
+            return Some(p.to_path_buf());
+        }
+        if let Ok(found) = which(c) {
+            return Some(found);
+        }
+    }
+    let hint = format!("`{name}` not found: run scripts/install-test-deps.sh (as root on Debian 12) to install it");
+    if std::env::var("MAB_TEST_ALLOW_MISSING").as_deref() == Ok("1") {
+        eprintln!("SKIPPED (MAB_TEST_ALLOW_MISSING=1): {hint}");
+        None
+    } else {
+        panic!("{hint}; or set MAB_TEST_ALLOW_MISSING=1 to skip such tests on a laptop");
+    }
+}
+
+fn which(name: &str) -> Result<PathBuf, ()> {
+    let path = std::env::var_os("PATH").ok_or(())?;
+    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file()).ok_or(())
+}

@@ -1,9 +1,8 @@
 //! `mab platforms`: the supported platforms, as a list or as README.md's table.
 
-use crate::core::os_release::OsRelease;
 use crate::core::platform::Platform;
 use crate::core::table::PLATFORMS;
-use crate::core::{Flavour, Info};
+use crate::core::Info;
 use crate::exit::print_lines;
 use anyhow::Result;
 use std::process::ExitCode;
@@ -24,22 +23,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Values of `mab info` for a build machine of the given distro (no overrides, amd64 build machine).
-fn info_on(platform: Platform, distro: &str) -> Info {
-    let release = OsRelease {
-        id: Some(distro.to_string()),
-        version_id: None,
-    };
-    let build = Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
-    Info::new(
-        platform,
-        build,
-        Flavour::new(platform.os(), &release, &|_| None),
-        &|_| None,
-        None,
-    )
-}
-
 /// The table README.md shows; a test keeps the README in step with it.
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -51,8 +34,8 @@ pub fn markdown() -> String {
         row,
         variant: row.variant,
     }) {
-        let debian = info_on(platform, "debian");
-        let alpine = info_on(platform, "alpine");
+        let debian = Info::on_distro(platform, Some("debian"));
+        let alpine = Info::on_distro(platform, Some("alpine"));
         let go = match (debian.get("goos"), debian.get("goarch"), debian.go_knob()) {
             (Some(os), Some(arch), Some((knob, value))) => format!("{os}/{arch} {knob}={value}"),
             (Some(os), Some(arch), None) => format!("{os}/{arch}"),

@@ -1,7 +1,7 @@
 //! Reads what the core needs to resolve a target: Docker's build arguments, xx's override variables and
 //! the build distro. Shared by every command that targets a platform.
 
-use crate::core::info::{check_token, override_vars};
+use crate::core::info::{check_override, check_token, override_vars};
 use crate::core::os_release::OsRelease;
 use crate::core::platform::Platform;
 use crate::core::resolve::{build_platform, target_platform};
@@ -37,7 +37,7 @@ pub fn macos_sdk() -> Option<String> {
 pub fn resolve(platform: Option<&str>) -> Result<Info> {
     for name in override_vars() {
         if let Some(value) = var(name) {
-            check_token(name, &value).map_err(anyhow::Error::msg)?;
+            check_override(name, &value).map_err(anyhow::Error::msg)?;
         }
     }
     let host =

@@ -142,6 +142,24 @@ impl Info {
         }
     }
 
+    /// The values on a linux/amd64 build machine of `distro` with no overrides, as the documentation
+    /// tables show them.
+    pub fn on_distro(target: Platform, distro: Option<&str>) -> Info {
+        let release = OsRelease {
+            id: distro.map(str::to_string),
+            version_id: None,
+        };
+        let build =
+            Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
+        Info::new(
+            target,
+            build,
+            Flavour::new(target.os(), &release, &|_| None),
+            &|_| None,
+            None,
+        )
+    }
+
     /// Whether binaries for the target cannot run natively on the build machine.
     pub fn is_cross(&self) -> bool {
         self.target.os() != self.build.os() || self.target.row.march != self.build.row.march
@@ -267,4 +285,183 @@ pub fn override_vars() -> impl Iterator<Item = &'static str> {
     ["XX_VENDOR", "XX_LIBC", "MACOSX_VERSION_MIN"]
         .into_iter()
         .chain(table::PLATFORMS.iter().filter_map(|r| r.c.arch_env))
+}
+
+/// Checks one override: a plain token, and for the triple's machine part (`ARM_TARGET_ARCH`, …) an
+/// architecture that target-lexicon knows, so the triple mab prints stays one compilers accept.
+pub fn check_override(name: &str, value: &str) -> Result<(), String> {
+    check_token(name, value)?;
+    let is_arch = table::PLATFORMS.iter().any(|r| r.c.arch_env == Some(name));
+    if is_arch && value.parse::<target_lexicon::Architecture>().is_err() {
+        return Err(format!("{name}={value:?} is not a CPU architecture a target triple can name (armv7, riscv64gc, ...)"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use target_lexicon::Triple;
+
+    /// Build distros every row is checked under: none (no os-release), and each family.
+    const DISTROS: &[Option<&str>] = &[
+        None,
+        Some("debian"),
+        Some("ubuntu"),
+        Some("alpine"),
+        Some("fedora"),
+        Some("rhel"),
+    ];
+
+    fn info(platform: Platform, distro: Option<&str>) -> Info {
+        Info::on_distro(platform, distro)
+    }
+
+    /// target-lexicon has no names for two spellings GCC uses: `w64-mingw32` (its `pc-windows-gnu`) and
+    /// `macos<version>` (its `darwin`). Alpine's `armv5` is its `armv5te`.
+    fn lexicon(c_triple: &str) -> Triple {
+        let spelled = c_triple
+            .replace("-w64-mingw32", "-pc-windows-gnu")
+            .replace("armv5-alpine", "armv5te-alpine");
+        let spelled = match spelled.find("-macos") {
+            Some(at) => format!("{}-darwin", &spelled[..at]),
+            None => spelled,
+        };
+        Triple::from_str(&spelled).unwrap_or_else(|e| panic!("{c_triple}: {e}"))
+    }
+
+    /// Every platform × distro: the C and Rust triples parse and describe the same machine.
+    #[test]
+    fn every_row_under_every_distro() {
+        for platform in Platform::all() {
+            for distro in DISTROS {
+                let i = info(platform, *distro);
+                let c = lexicon(&i.triple);
+                let rust =
+                    Triple::from_str(i.rust_triple().expect("every platform has a Rust triple"))
+                        .unwrap();
+                let what = format!("{platform} on {distro:?}: {} / {rust}", i.triple);
+                assert_eq!(c.pointer_width(), rust.pointer_width(), "{what}");
+                assert_eq!(c.endianness(), rust.endianness(), "{what}");
+                assert_eq!(c.operating_system, rust.operating_system, "{what}");
+                assert!(i.triple.split('-').count() >= 3, "{what}");
+                if platform.os() == "linux" {
+                    assert!(i.ld_so().is_some_and(|p| p.starts_with('/')), "{what}");
+                    assert!(i.pkg_arch().is_some(), "{what}");
+                    assert!(i.target.row.qemu.is_some(), "{what}");
+                    let libc = if *distro == Some("alpine") {
+                        "musl"
+                    } else {
+                        "gnu"
+                    };
+                    assert!(c.environment.to_string().starts_with(libc), "{what}");
+                    assert!(rust.environment.to_string().starts_with(libc), "{what}");
+                }
+                let go = i
+                    .target
+                    .row
+                    .go
+                    .as_ref()
+                    .expect("every platform has Go values");
+                assert_eq!(go.goos, platform.os(), "{what}");
+            }
+        }
+    }
+
+    #[test]
+    fn vendor_appears_only_where_the_distro_puts_it() {
+        let arm64 = Platform::from_parts("linux", "arm64", "").unwrap();
+        for (distro, triple) in [
+            (None, "aarch64-unknown-linux-gnu"),
+            (Some("debian"), "aarch64-linux-gnu"),
+            (Some("ubuntu"), "aarch64-linux-gnu"),
+            (Some("fedora"), "aarch64-linux-gnu"),
+            (Some("alpine"), "aarch64-alpine-linux-musl"),
+            (Some("arch"), "aarch64-arch-linux-gnu"),
+        ] {
+            assert_eq!(info(arm64, distro).triple, triple, "{distro:?}");
+        }
+    }
+
+    #[test]
+    fn overrides() {
+        let arm = Platform::from_parts("linux", "arm", "v7").unwrap();
+        let release = OsRelease {
+            id: Some("debian".into()),
+            version_id: None,
+        };
+        let vars = |k: &str| match k {
+            "ARM_TARGET_ARCH" => Some("armv7".to_string()),
+            "XX_VENDOR" => Some("unknown".to_string()),
+            _ => None,
+        };
+        let flavour = Flavour::new("linux", &release, &vars);
+        assert_eq!(
+            c_triple(arm, &flavour, &vars),
+            "armv7-unknown-linux-gnueabihf"
+        );
+        let musl = |k: &str| (k == "XX_LIBC").then(|| "musl".to_string());
+        let i = Info::new(
+            arm,
+            arm,
+            Flavour::new("linux", &release, &musl),
+            &musl,
+            None,
+        );
+        assert_eq!(i.triple, "arm-linux-musleabihf");
+        assert_eq!(i.rust_triple(), Some("armv7-unknown-linux-musleabihf"));
+        assert_eq!(i.ld_so(), Some("/lib/ld-musl-armhf.so.1"));
+        assert!(!i.is_cross());
+    }
+
+    #[test]
+    fn go_knobs_follow_the_variant() {
+        let knob = |p: &str| {
+            let platform =
+                Platform::parse(p, Platform::from_parts("linux", "amd64", "").unwrap()).unwrap();
+            info(platform, Some("debian")).go_knob()
+        };
+        assert_eq!(knob("linux/amd64"), Some(("GOAMD64", "v1")));
+        assert_eq!(knob("linux/amd64/v3"), Some(("GOAMD64", "v3")));
+        assert_eq!(knob("linux/arm/v6"), Some(("GOARM", "6")));
+        assert_eq!(
+            knob("linux/mips64le/softfloat"),
+            Some(("GOMIPS64", "softfloat"))
+        );
+        assert_eq!(knob("linux/arm64"), None);
+    }
+
+    #[test]
+    fn sysroot_is_per_triple_only_for_cross_alpine() {
+        let arm64 = Platform::from_parts("linux", "arm64", "").unwrap();
+        let amd64 = Platform::from_parts("linux", "amd64", "").unwrap();
+        assert_eq!(
+            info(arm64, Some("alpine")).sysroot,
+            "/aarch64-alpine-linux-musl/"
+        );
+        assert_eq!(info(amd64, Some("alpine")).sysroot, "/");
+        assert_eq!(info(arm64, Some("debian")).sysroot, "/");
+        let mac = Platform::from_parts("darwin", "arm64", "").unwrap();
+        assert_eq!(info(mac, Some("debian")).sysroot, "/xx-sdk/MacOSX11.1.sdk/");
+    }
+
+    #[test]
+    fn tokens() {
+        assert!(check_token("XX_VENDOR", "alpine").is_ok());
+        for bad in ["", "a b", "$(id)", "a;b", "a\nb", "ä", &"x".repeat(65)] {
+            assert!(check_token("XX_VENDOR", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn arch_overrides_must_be_architectures() {
+        for arch in ["armv7", "arm", "armv6"] {
+            assert_eq!(check_override("ARM_TARGET_ARCH", arch), Ok(()));
+        }
+        assert_eq!(check_override("RISCV64_TARGET_ARCH", "riscv64gc"), Ok(()));
+        assert!(check_override("ARM_TARGET_ARCH", "banana").is_err());
+        assert!(check_override("ARM_TARGET_ARCH", "arm;id").is_err());
+        assert_eq!(check_override("XX_VENDOR", "banana"), Ok(()));
+    }
 }

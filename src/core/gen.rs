@@ -302,7 +302,7 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
             host.push("pkg-config");
             host.extend(match p.build {
                 CBuild::Cmake => &["cmake", "ninja-build"][..],
-                CBuild::Meson => &["meson", "ninja-build"],
+                CBuild::Meson => &["meson", "ninja-build", "dpkg-dev"],
                 CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
                 CBuild::Make => &["make"],
             });

@@ -21,9 +21,14 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && cmake --build /tmp/build --target {{ bin | sh }} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
 {% elif build_system == "meson" -%}
-# meson env2mfile writes a cross file for the target's Debian architecture, with mab's compilers;
-# mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
-RUN CC="mab clang" CXX="mab clang++" meson env2mfile --cross --debarch "$(mab info debian-arch)" -o /tmp/cross.ini \
+# Meson reads its cross file from Debian's own cross toolchain for the target (crossbuild-essential,
+# found by meson env2mfile --debarch); mab verify checks that the result is an executable for the
+# target{% if static %} and statically linked{% endif %}.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends "crossbuild-essential-$(mab info debian-arch)" \
+ && rm -rf /var/lib/apt/lists/* \
+ && meson env2mfile --cross --debarch "$(mab info debian-arch)" -o /tmp/cross.ini \
  && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
  && meson compile -C /tmp/build \
  && mkdir -p /out \

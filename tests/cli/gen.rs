@@ -1,0 +1,407 @@
+//! `mab gen dockerfile|bake|ci`: snapshots of what it writes for each example project, hadolint and a real
+//! Dockerfile parser on every variant, the rule that compiles run only on the build platform, and the
+//! refusals (overwrite, ambiguity, hostile values).
+
+use crate::common::*;
+use dockerfile_parser::Dockerfile;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXAMPLES: &[&str] = &["go-hello", "go-cgo", "rust-hello", "rust-cc", "c-zlib"];
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+/// A fresh, empty scratch directory for one test (unique per process and name).
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mab-gen-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A copy of an example project (without build output), so tests can write into it.
+fn copy_example(example: &str, test: &str) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name();
+            if name == "target" || name == "build" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &to.join(&name));
+            } else {
+                std::fs::copy(entry.path(), to.join(&name)).unwrap();
+            }
+        }
+    }
+    let dir = scratch(&format!("{test}-{example}"));
+    copy(&examples_dir().join(example), &dir);
+    dir
+}
+
+/// A project made of the given files.
+fn project(test: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = scratch(test);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn gen(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = mab();
+    cmd.arg("gen").args(args).arg("--dir").arg(dir);
+    cmd
+}
+
+/// The Dockerfile `mab gen dockerfile --print` renders for a project with extra options.
+fn dockerfile(dir: &Path, args: &[&str]) -> String {
+    stdout(&mut gen(dir, &[&["dockerfile", "--print"], args].concat()))
+}
+
+/// Every Dockerfile variant the tests lint and parse: each example with its defaults and with the link
+/// options that apply to it, and one project per C build system.
+fn variants() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for example in EXAMPLES {
+        let dir = examples_dir().join(example);
+        out.push((example.to_string(), dockerfile(&dir, &[])));
+        out.push((
+            format!("{example} --static --base scratch"),
+            dockerfile(&dir, &["--static", "--base", "scratch"]),
+        ));
+    }
+    let rust_hello = examples_dir().join("rust-hello");
+    out.push((
+        "rust-hello --libc gnu".into(),
+        dockerfile(&rust_hello, &["--libc", "gnu"]),
+    ));
+    out.push((
+        "rust-hello --libc gnu --static".into(),
+        dockerfile(&rust_hello, &["--libc", "gnu", "--static"]),
+    ));
+    let meson = project(
+        "variant-meson",
+        &[(
+            "meson.build",
+            "project('m', 'cpp')\nexecutable('m', 'm.cpp', dependencies: dependency('zlib'))\n",
+        )],
+    );
+    let autotools = project(
+        "variant-autotools",
+        &[
+            ("configure.ac", "AC_INIT([a],[1])\n"),
+            ("Makefile.am", "bin_PROGRAMS = a\n"),
+        ],
+    );
+    let make = project("variant-make", &[("Makefile", "hello: hello.c\n")]);
+    out.push(("meson".into(), dockerfile(&meson, &[])));
+    out.push(("autotools".into(), dockerfile(&autotools, &["--static"])));
+    out.push((
+        "make".into(),
+        dockerfile(&make, &["--bin", "hello", "--packages", "libssl-dev"]),
+    ));
+    out
+}
+
+#[test]
+fn snapshots_of_generated_files() {
+    for example in EXAMPLES {
+        let dir = copy_example(example, "snap");
+        stdout(&mut gen(&dir, &["dockerfile"]));
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        insta::assert_snapshot!(format!("{example}.Dockerfile"), read("Dockerfile"));
+        insta::assert_snapshot!(format!("{example}.dockerignore"), read(".dockerignore"));
+    }
+    let dir = copy_example("go-hello", "snap-ci");
+    stdout(&mut gen(
+        &dir,
+        &[
+            "bake",
+            "--platforms",
+            "linux/amd64,linux/arm64,linux/arm/v7",
+            "--image",
+            "registry.example.com/go-hello",
+        ],
+    ));
+    stdout(&mut gen(&dir, &["ci", "github"]));
+    stdout(&mut gen(&dir, &["ci", "gitlab"]));
+    for (name, path) in [
+        ("docker-bake.hcl", "docker-bake.hcl"),
+        ("github.yml", ".github/workflows/image.yml"),
+        ("gitlab.yml", ".gitlab-ci.yml"),
+    ] {
+        insta::assert_snapshot!(name, std::fs::read_to_string(dir.join(path)).unwrap());
+    }
+}
+
+#[test]
+fn hadolint_finds_nothing() {
+    let Some(hadolint) = require_tool(
+        "hadolint",
+        &["/usr/local/bin/hadolint", "/opt/mab-hadolint/bin/hadolint"],
+    ) else {
+        return;
+    };
+    let dir = scratch("hadolint");
+    for (i, (name, text)) in variants().into_iter().enumerate() {
+        let path = dir.join(format!("{i}.Dockerfile"));
+        std::fs::write(&path, &text).unwrap();
+        // The default failure threshold is "info": any finding at all fails.
+        let (code, out, err) = run(Command::new(&hadolint).arg("--no-color").arg(&path));
+        assert_eq!(code, 0, "hadolint on {name}:\n{out}{err}\n{text}");
+    }
+}
+
+/// A RUN that compiles or links, in any of the forms the templates use.
+fn compiles(run: &str) -> bool {
+    [
+        "go build",
+        "cargo build",
+        "cmake --build",
+        "meson compile",
+        "make ",
+        "clang",
+        "gcc",
+        "rustc",
+    ]
+    .iter()
+    .any(|c| run.contains(c))
+}
+
+#[test]
+fn compiles_run_only_on_the_build_platform() {
+    for (name, text) in variants() {
+        let parsed = Dockerfile::parse(&text)
+            .unwrap_or_else(|e| panic!("{name} does not parse: {e}\n{text}"));
+        let stages: Vec<_> = parsed.iter_stages().collect();
+        assert!(stages.len() >= 3, "{name}: mab, build and runtime stages");
+        let mut compiled = false;
+        for stage in &stages {
+            let from = stage
+                .instructions
+                .iter()
+                .find_map(|i| i.as_from())
+                .expect("a stage starts with FROM");
+            let on_build_platform = from
+                .flags
+                .iter()
+                .any(|f| f.name.content == "platform" && f.value.content == "$BUILDPLATFORM");
+            for run in stage.instructions.iter().filter_map(|i| i.as_run()) {
+                let line = run.as_shell().map(|s| s.to_string()).unwrap_or_default();
+                if compiles(&line) {
+                    compiled = true;
+                    assert!(
+                        on_build_platform,
+                        "{name}: compile in stage {:?} not pinned to $BUILDPLATFORM: {line}",
+                        stage.name
+                    );
+                }
+            }
+        }
+        assert!(compiled, "{name}: no compile step found");
+        // The final stage is the target-architecture one: unpinned, and it runs nothing (no emulation).
+        let last = stages.last().unwrap();
+        assert_eq!(last.name.as_deref(), Some("runtime"), "{name}");
+        assert!(
+            last.instructions.iter().all(|i| i.as_run().is_none()),
+            "{name}: RUN in the final stage"
+        );
+        let from = last.instructions.iter().find_map(|i| i.as_from()).unwrap();
+        assert!(
+            from.flags.is_empty(),
+            "{name}: the final stage must take the target platform"
+        );
+        // ARG TARGETPLATFORM comes after the dependency download, so that layer is shared by all platforms.
+        let code_line = |pred: &dyn Fn(&str) -> bool| {
+            text.lines()
+                .position(|l| !l.trim_start().starts_with('#') && pred(l))
+        };
+        let target_arg = code_line(&|l| l == "ARG TARGETPLATFORM")
+            .expect("the build stage declares TARGETPLATFORM");
+        for download in ["go mod download", "cargo fetch"] {
+            if let Some(at) = code_line(&|l| l.contains(download)) {
+                assert!(
+                    at < target_arg,
+                    "{name}: {download} after ARG TARGETPLATFORM"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn static_and_dynamic_bases_are_chosen_deliberately() {
+    let go_cgo = examples_dir().join("go-cgo");
+    let text = dockerfile(&go_cgo, &[]);
+    assert!(
+        text.contains("ARG BASE_IMAGE=gcr.io/distroless/base-debian12"),
+        "{text}"
+    );
+    assert!(!text.contains("--static /out"), "{text}");
+    let text = dockerfile(&go_cgo, &["--static", "--base", "scratch"]);
+    assert!(
+        text.contains("ARG BASE_IMAGE=scratch") && text.contains("-extldflags -static"),
+        "{text}"
+    );
+    assert!(text.contains("mab verify --static /out/go-cgo"), "{text}");
+    // A dynamically linked binary in an empty image would fail at start: refused.
+    let (code, _, err) = run(&mut gen(
+        &go_cgo,
+        &["dockerfile", "--print", "--base", "scratch"],
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--static"), "{err}");
+    let rust_cc = examples_dir().join("rust-cc");
+    let (code, _, err) = run(&mut gen(
+        &rust_cc,
+        &["dockerfile", "--print", "--libc", "musl"],
+    ));
+    assert_eq!(code, 2, "{err}");
+    let text = dockerfile(&rust_cc, &["--static"]);
+    assert!(
+        text.contains("+crt-static") && text.contains("static-debian12"),
+        "{text}"
+    );
+}
+
+#[test]
+fn reruns_are_identical_and_force_is_needed_to_overwrite() {
+    let dir = copy_example("rust-cc", "force");
+    stdout(&mut gen(&dir, &["dockerfile"]));
+    let first = std::fs::read(dir.join("Dockerfile")).unwrap();
+    let printed = stdout(&mut gen(&dir, &["dockerfile", "--print"]));
+    assert_eq!(
+        format!("{printed}\n").as_bytes(),
+        first,
+        "--print shows what is written"
+    );
+
+    // Without --force nothing is touched, and the message says how to overwrite.
+    std::fs::write(dir.join("Dockerfile"), "mine").unwrap();
+    let (code, _, err) = run(&mut gen(&dir, &["dockerfile"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Dockerfile")).unwrap(),
+        "mine"
+    );
+
+    stdout(&mut gen(&dir, &["dockerfile", "--force"]));
+    assert_eq!(
+        std::fs::read(dir.join("Dockerfile")).unwrap(),
+        first,
+        "byte-identical on unchanged input"
+    );
+    stdout(&mut gen(&dir, &["dockerfile", "--force"]));
+    assert_eq!(std::fs::read(dir.join("Dockerfile")).unwrap(), first);
+
+    for args in [&["bake"][..], &["ci", "github"], &["ci", "gitlab"]] {
+        stdout(&mut gen(&dir, args));
+        let (code, _, err) = run(&mut gen(&dir, args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        stdout(&mut gen(&dir, &[args, &["--force"]].concat()));
+    }
+}
+
+#[test]
+fn ambiguity_names_the_flag() {
+    let both = project(
+        "ambiguous-lang",
+        &[
+            ("go.mod", "module example.com/x\n"),
+            ("main.go", "package main\n"),
+            ("CMakeLists.txt", "add_executable(x x.c)\n"),
+        ],
+    );
+    let (code, _, err) = run(&mut gen(&both, &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("go, c") && err.contains("--lang"), "{err}");
+    assert!(dockerfile(&both, &["--lang", "c"]).contains("cmake --build /tmp/build --target x"));
+
+    let mains = project(
+        "ambiguous-bin",
+        &[
+            ("go.mod", "module example.com/x\n"),
+            ("cmd/a/main.go", "package main\n"),
+            ("cmd/b/main.go", "package main\n"),
+        ],
+    );
+    let (code, _, err) = run(&mut gen(&mains, &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a, b") && err.contains("--bin"), "{err}");
+    assert!(dockerfile(&mains, &["--bin", "b"]).contains("-o /out/b ./cmd/b"));
+
+    let empty = project("nothing", &[("README", "")]);
+    let (code, _, err) = run(&mut gen(&empty, &["dockerfile"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no project found"), "{err}");
+}
+
+#[test]
+fn hostile_values_are_refused_or_inert() {
+    // Values read from the project.
+    for (test, files) in [
+        (
+            "hostile-module",
+            &[
+                ("go.mod", "module \"x\\\"; RUN id\"\n"),
+                ("main.go", "package main\n"),
+            ][..],
+        ),
+        (
+            "hostile-module-subst",
+            &[
+                ("go.mod", "module example.com/$(id)\n"),
+                ("main.go", "package main\n"),
+            ],
+        ),
+        (
+            "hostile-cmake",
+            &[("CMakeLists.txt", "add_executable(\"x;$(id)\" x.c)\n")],
+        ),
+        (
+            "hostile-dir",
+            &[
+                ("go.mod", "module example.com/x\n"),
+                ("cmd/a`id`/main.go", "package main\n"),
+            ],
+        ),
+    ] {
+        let dir = project(test, files);
+        let (code, out, err) = run(&mut gen(&dir, &["dockerfile", "--print"]));
+        assert_eq!(code, 2, "{test}: {out}{err}");
+        assert!(err.contains("cannot be written"), "{test}: {err}");
+    }
+    // Values from the command line.
+    let go_hello = examples_dir().join("go-hello");
+    for args in [
+        &["dockerfile", "--bin", "go-hello\nRUN id"][..],
+        &["dockerfile", "--mab-image", "x y"],
+        &["dockerfile", "--base", "scratch\nRUN id"],
+        &["dockerfile", "--build-image", "golang:1.23;id"],
+        &["dockerfile", "--packages", "zlib1g-dev,$(id)"],
+        &["bake", "--platforms", "linux/arm64;id"],
+        &["bake", "--image", "x\"y"],
+        &["ci", "github", "--image", "${{ secrets.X }}"],
+        &["ci", "gitlab", "--platforms", "linux/arm64\nscript: id"],
+    ] {
+        let (code, out, err) = run(&mut gen(&go_hello, &[args, &["--print"]].concat()));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: nothing is printed");
+    }
+    // A hostile directory name only feeds the default image name, which keeps its inert characters.
+    let dir = project("x\"$(id);\n", &[("go.mod", "module example.com/x\n")]);
+    let hcl = stdout(&mut gen(&dir, &["bake", "--print"]));
+    let image = hcl.lines().find(|l| l.contains("default =")).unwrap();
+    assert!(
+        image.trim().starts_with("default = \"mab-gen-") && image.ends_with("-xid\""),
+        "{image}"
+    );
+}

@@ -405,3 +405,62 @@ fn hostile_values_are_refused_or_inert() {
         "{image}"
     );
 }
+
+#[test]
+fn rust_workspaces_fetch_with_every_manifest() {
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{deps}")
+    };
+    let (a, b) = (
+        manifest("tool-a", ""),
+        manifest(
+            "tool-b",
+            "[dependencies]\nlibz-sys = { path = \"../../vendored/libz-sys\" }\n",
+        ),
+    );
+    let z = manifest("libz-sys", "");
+    let dir = project(
+        "workspace",
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\nresolver = \"2\"\n",
+            ),
+            ("crates/a/Cargo.toml", &a),
+            ("crates/a/src/main.rs", "fn main() {}\n"),
+            ("crates/b/Cargo.toml", &b),
+            ("crates/b/src/main.rs", "fn main() {}\n"),
+            ("crates/b/src/bin/extra.rs", "fn main() {}\n"),
+            ("vendored/libz-sys/Cargo.toml", &z),
+            ("vendored/libz-sys/src/lib.rs", ""),
+        ],
+    );
+    let (code, _, err) = run(&mut gen(&dir, &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("extra, tool-a, tool-b") && err.contains("--bin"),
+        "{err}"
+    );
+
+    // tool-a alone needs no C, but the workspace has a -sys crate: the C toolchain and glibc are chosen.
+    let text = dockerfile(&dir, &["--bin", "tool-a"]);
+    for line in [
+        "COPY crates/a/Cargo.toml crates/a/",
+        "COPY crates/b/Cargo.toml crates/b/",
+        "mkdir -p crates/a/src crates/b/src crates/b/src/bin",
+        "touch crates/a/src/main.rs crates/b/src/bin/extra.rs crates/b/src/main.rs",
+        "--bin tool-a",
+        "ENV XX_LIBC=gnu",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in:\n{text}");
+    }
+    assert!(
+        !text.contains("Cargo.lock"),
+        "no lock file to copy:\n{text}"
+    );
+
+    // A member alone is refused: the image build must see the whole workspace.
+    let (code, _, err) = run(&mut gen(&dir.join("crates/a"), &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("belongs to the workspace"), "{err}");
+}

@@ -464,3 +464,85 @@ fn rust_workspaces_fetch_with_every_manifest() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("belongs to the workspace"), "{err}");
 }
+
+#[test]
+fn bake_and_ci_files_parse_back() {
+    let dir = examples_dir().join("go-hello");
+    let platforms = "linux/amd64,arm64,linux/arm/v7,linux/riscv64";
+    let normalised = [
+        "linux/amd64",
+        "linux/arm64",
+        "linux/arm/v7",
+        "linux/riscv64",
+    ];
+
+    let hcl = stdout(&mut gen(
+        &dir,
+        &[
+            "bake",
+            "--print",
+            "--platforms",
+            platforms,
+            "--image",
+            "localhost:5000/app",
+        ],
+    ));
+    let bake: serde_json::Value = hcl::from_str(&hcl).unwrap_or_else(|e| panic!("{e}\n{hcl}"));
+    assert_eq!(
+        bake["variable"]["IMAGE"]["default"], "localhost:5000/app",
+        "{bake}"
+    );
+    assert_eq!(
+        bake["target"]["image"]["platforms"],
+        serde_json::json!(normalised),
+        "{bake}"
+    );
+    assert!(
+        bake["target"]["image"]["cache-to"][0]
+            .as_str()
+            .unwrap()
+            .contains("mode=max"),
+        "{bake}"
+    );
+
+    for system in ["github", "gitlab"] {
+        let text = stdout(&mut gen(
+            &dir,
+            &["ci", system, "--print", "--platforms", platforms],
+        ));
+        let docs = yaml_rust2::YamlLoader::load_from_str(&text)
+            .unwrap_or_else(|e| panic!("{system}: {e}\n{text}"));
+        let doc = &docs[0];
+        let vars = if system == "github" {
+            &doc["env"]
+        } else {
+            &doc["image-build"]["variables"]
+        };
+        assert_eq!(
+            vars["PLATFORMS"].as_str(),
+            Some(normalised.join(",").as_str()),
+            "{system}:\n{text}"
+        );
+        // The build is cross, so no emulator is set up.
+        assert!(
+            !text.to_lowercase().contains("qemu") || text.contains("no QEMU"),
+            "{system}:\n{text}"
+        );
+        assert!(
+            !text.contains("setup-qemu-action") && !text.contains("binfmt"),
+            "{system}:\n{text}"
+        );
+    }
+    let text = stdout(&mut gen(&dir, &["ci", "github", "--print"]));
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0];
+    let steps = doc["jobs"]["image"]["steps"].as_vec().unwrap();
+    let build = steps
+        .iter()
+        .find(|s| s["uses"].as_str() == Some("docker/build-push-action@v6"))
+        .unwrap();
+    assert_eq!(
+        build["with"]["platforms"].as_str(),
+        Some("${{ env.PLATFORMS }}"),
+        "{text}"
+    );
+}

@@ -373,6 +373,16 @@ fn hostile_values_are_refused_or_inert() {
                 ("cmd/a`id`/main.go", "package main\n"),
             ],
         ),
+        (
+            "hostile-cargo-bin",
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[[bin]]\nname = \"x;$(id)\"\npath = \"main.rs\"\n",
+                ),
+                ("main.rs", "fn main() {}\n"),
+            ],
+        ),
     ] {
         let dir = project(test, files);
         let (code, out, err) = run(&mut gen(&dir, &["dockerfile", "--print"]));

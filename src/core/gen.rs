@@ -8,7 +8,7 @@
 //! `yaml` filters), as a second fence.
 
 use super::platform::Platform;
-use super::project::{CBuild, Project};
+use super::project::{CBuild, CProject, GoProject, Project, RustProject};
 use super::shell;
 use std::collections::HashMap;
 use std::fmt;
@@ -175,172 +175,79 @@ pub struct DockerOptions {
     pub packages: Vec<String>,
 }
 
+/// What a project's build needs, besides the values each template takes.
+struct Needs {
+    build_image: String,
+    is_static: bool,
+    /// The final base for a dynamically linked binary (a static one gets [`STATIC_BASE`]).
+    dynamic_base: &'static str,
+    /// Debian packages for the build machine.
+    host: Vec<&'static str>,
+    /// Debian packages for the target's architecture (`mab apt-get`).
+    target: Vec<String>,
+}
+
+impl Needs {
+    fn new(build_image: String, is_static: bool, dynamic_base: &'static str) -> Needs {
+        Needs {
+            build_image,
+            is_static,
+            dynamic_base,
+            host: Vec::new(),
+            target: Vec::new(),
+        }
+    }
+
+    /// clang and lld on the build machine, the target's C library (and C++ library) to link with.
+    fn c_toolchain(mut self, cxx: bool) -> Needs {
+        self.host.extend(["clang", "lld"]);
+        self.target
+            .extend(C_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+        if cxx {
+            self.target
+                .extend(CXX_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+        }
+        self
+    }
+}
+
 /// Renders the Dockerfile and the .dockerignore for a project.
 pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, String), GenError> {
     let mut cx = Context::new();
-    let bin = check_name("binary name", project.bin())?;
-    cx.insert("bin", &bin);
+    cx.insert("bin", &check_name("binary name", project.bin())?);
     cx.insert("lang", project.lang().name());
     cx.insert("lang_name", project.lang().display());
-    let mab_image = check_image(
-        "--mab-image",
-        opts.mab_image.as_deref().unwrap_or(MAB_IMAGE),
-    )?;
-    cx.insert("mab_image", &mab_image);
-
-    // What each language needs: the build image, whether the result is static, the packages on the
-    // build machine (host) and for the target, and the default final base.
-    let mut host: Vec<&str> = Vec::new();
-    let mut target: Vec<String> = Vec::new();
-    let c_toolchain = |host: &mut Vec<&str>, target: &mut Vec<String>, cxx: bool| {
-        host.extend(["clang", "lld"]);
-        target.extend(C_TARGET_PACKAGES.iter().map(|p| p.to_string()));
-        if cxx {
-            target.extend(CXX_TARGET_PACKAGES.iter().map(|p| p.to_string()));
-        }
-    };
-    let (build_image, is_static, dynamic_base) = match project {
-        Project::Go(p) => {
-            cx.insert("module", &check_module(&p.module)?);
-            let package = match p.package.strip_prefix("./") {
-                Some(dir) => format!("./{}", check_path("Go package directory", dir)?),
-                None => ".".to_string(),
-            };
-            cx.insert("package", &package);
-            let version = p.go_version.as_deref().unwrap_or(GO_DEFAULT_VERSION);
-            let version = check("go version in go.mod", version, "digits and dots", |s| {
-                !s.is_empty() && chars_in(s, b".") && s.bytes().all(|b| b != b'-')
-            })?;
-            cx.insert("cgo", &p.cgo);
-            let mut mod_files = vec!["go.mod"];
-            if p.has_sum {
-                mod_files.push("go.sum");
-            }
-            cx.insert("mod_files", &mod_files);
-            if opts.libc == Some(Libc::Musl) {
-                return Err(GenError(
-                    "--libc applies to Rust projects; Go links statically without cgo".into(),
-                ));
-            }
-            if p.cgo {
-                c_toolchain(&mut host, &mut target, false);
-            } else if opts.link_static == Some(false) {
-                return Err(GenError(
-                    "--dynamic: this Go program does not use cgo, so it has no C library to link"
-                        .into(),
-                ));
-            }
-            let is_static = !p.cgo || opts.link_static == Some(true);
-            (
-                format!("golang:{version}-bookworm"),
-                is_static,
-                "gcr.io/distroless/base-debian12:nonroot",
-            )
-        }
-        Project::Rust(p) => {
-            let libc = opts
-                .libc
-                .unwrap_or(if p.needs_c { Libc::Gnu } else { Libc::Musl });
-            if libc == Libc::Musl && p.needs_c {
-                return Err(GenError(
-                    "--libc musl: this crate compiles C, and the Debian build image has no musl cross C \
-                     compiler; use --static (glibc, statically linked) or --libc gnu"
-                        .into(),
-                ));
-            }
-            if libc == Libc::Musl && opts.link_static == Some(false) {
-                return Err(GenError(
-                    "--dynamic: Rust's musl targets link statically; use --libc gnu".into(),
-                ));
-            }
-            let is_static = libc == Libc::Musl || opts.link_static == Some(true);
-            if libc == Libc::Gnu {
-                c_toolchain(&mut host, &mut target, false);
-            }
-            cx.insert("musl", &(libc == Libc::Musl));
-            cx.insert("crt_static", &(libc == Libc::Gnu && is_static));
-            cx.insert("needs_c", &p.needs_c);
-            cx.insert("has_lock", &p.has_lock);
-            cx.insert("cargo_config", &p.cargo_config);
-            cx.insert("vendor", &p.vendor);
-            let paths = |what, v: &[String]| -> Result<Vec<String>, GenError> {
-                v.iter().map(|p| check_path(what, p)).collect()
-            };
-            let manifests = paths("Cargo manifest path", &p.manifests)?;
-            // Root files are copied by name; member manifests into their own directory.
-            let members: Vec<(String, String)> = manifests
-                .iter()
-                .filter(|m| *m != "Cargo.toml")
-                .map(|m| {
-                    (
-                        m.clone(),
-                        format!("{}/", m.rsplit_once('/').map_or("", |(d, _)| d)),
-                    )
-                })
-                .collect();
-            cx.insert("members", &members);
-            let stubs = paths("Cargo target path", &p.stubs)?;
-            let mut dirs: Vec<String> = stubs
-                .iter()
-                .filter_map(|s| s.rsplit_once('/').map(|(d, _)| d.to_string()))
-                .collect();
-            dirs.sort();
-            dirs.dedup();
-            cx.insert("stub_dirs", &dirs);
-            cx.insert("stubs", &stubs);
-            (
-                "rust:1-bookworm".to_string(),
-                is_static,
-                "gcr.io/distroless/cc-debian12:nonroot",
-            )
-        }
-        Project::C(p) => {
-            if opts.libc == Some(Libc::Musl) {
-                return Err(GenError("--libc applies to Rust projects; C builds link glibc (add --static to link it in)".into()));
-            }
-            c_toolchain(&mut host, &mut target, p.cxx);
-            host.push("pkg-config");
-            host.extend(match p.build {
-                CBuild::Cmake => &["cmake", "ninja-build"][..],
-                CBuild::Meson => &["meson", "ninja-build", "dpkg-dev"],
-                CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
-                CBuild::Make => &["make"],
-            });
-            target.extend(p.packages.iter().cloned());
-            cx.insert("build_system", p.build.name());
-            (
-                "debian:bookworm-slim".to_string(),
-                opts.link_static == Some(true),
-                "debian:bookworm-slim",
-            )
-        }
+    let mab_image = opts.mab_image.as_deref().unwrap_or(MAB_IMAGE);
+    cx.insert("mab_image", &check_image("--mab-image", mab_image)?);
+    let mut needs = match project {
+        Project::Go(p) => go(p, opts, &mut cx)?,
+        Project::Rust(p) => rust(p, opts, &mut cx)?,
+        Project::C(p) => c(p, opts, &mut cx)?,
     };
     for pkg in &opts.packages {
-        target.push(check_package(pkg)?);
+        needs.target.push(check_package(pkg)?);
     }
     let mut seen = std::collections::HashSet::new();
-    target.retain(|p| seen.insert(p.clone()));
-    let build_image = check_image(
-        "--build-image",
-        opts.build_image.as_deref().unwrap_or(&build_image),
-    )?;
-    let base = opts
-        .base
-        .clone()
-        .unwrap_or_else(|| if is_static { STATIC_BASE } else { dynamic_base }.to_string());
-    let base = check_image("--base", &base)?;
-    if base == "scratch" && !is_static {
+    needs.target.retain(|p| seen.insert(p.clone()));
+    let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
+    let default_base = if needs.is_static {
+        STATIC_BASE
+    } else {
+        needs.dynamic_base
+    };
+    let base = check_image("--base", opts.base.as_deref().unwrap_or(default_base))?;
+    if base == "scratch" && !needs.is_static {
         return Err(GenError(
             "--base scratch: a dynamically linked binary cannot run in an empty image (its loader and libc \
              are missing); add --static, or pick a base with glibc such as debian:bookworm-slim"
                 .into(),
         ));
     }
-    cx.insert("build_image", &build_image);
+    cx.insert("build_image", &check_image("--build-image", build_image)?);
     cx.insert("base", &base);
-    cx.insert("static", &is_static);
-    cx.insert("host_packages", &host);
-    cx.insert("target_packages", &target);
+    cx.insert("static", &needs.is_static);
+    cx.insert("host_packages", &needs.host);
+    cx.insert("target_packages", &needs.target);
     let templates = templates();
     let dockerfile = render(
         &templates,
@@ -349,6 +256,129 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     )?;
     let ignore = render(&templates, "dockerignore", &cx)?;
     Ok((dockerfile, ignore))
+}
+
+fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenError> {
+    if opts.libc.is_some() {
+        return Err(GenError(
+            "--libc applies to Rust projects; Go without cgo links statically".into(),
+        ));
+    }
+    if !p.cgo && opts.link_static == Some(false) {
+        return Err(GenError(
+            "--dynamic: this Go program does not use cgo, so it has no C library to link".into(),
+        ));
+    }
+    cx.insert("module", &check_module(&p.module)?);
+    let package = match p.package.strip_prefix("./") {
+        Some(dir) => format!("./{}", check_path("Go package directory", dir)?),
+        None => ".".to_string(),
+    };
+    cx.insert("package", &package);
+    cx.insert("cgo", &p.cgo);
+    let mut mod_files = vec!["go.mod"];
+    if p.has_sum {
+        mod_files.push("go.sum");
+    }
+    cx.insert("mod_files", &mod_files);
+    let version = p.go_version.as_deref().unwrap_or(GO_DEFAULT_VERSION);
+    let version = check("go version in go.mod", version, "digits and dots", |s| {
+        !s.is_empty() && chars_in(s, b".")
+    })?;
+    let is_static = !p.cgo || opts.link_static == Some(true);
+    let needs = Needs::new(
+        format!("golang:{version}-bookworm"),
+        is_static,
+        "gcr.io/distroless/base-debian12:nonroot",
+    );
+    Ok(if p.cgo {
+        needs.c_toolchain(false)
+    } else {
+        needs
+    })
+}
+
+fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenError> {
+    let libc = opts
+        .libc
+        .unwrap_or(if p.needs_c { Libc::Gnu } else { Libc::Musl });
+    if libc == Libc::Musl && p.needs_c {
+        return Err(GenError(
+            "--libc musl: this crate compiles C, and the Debian build image has no musl cross C \
+             compiler; use --static (glibc, statically linked) or --libc gnu"
+                .into(),
+        ));
+    }
+    if libc == Libc::Musl && opts.link_static == Some(false) {
+        return Err(GenError(
+            "--dynamic: Rust's musl targets link statically; use --libc gnu".into(),
+        ));
+    }
+    let is_static = libc == Libc::Musl || opts.link_static == Some(true);
+    cx.insert("musl", &(libc == Libc::Musl));
+    cx.insert("crt_static", &(libc == Libc::Gnu && is_static));
+    cx.insert("needs_c", &p.needs_c);
+    cx.insert("has_lock", &p.has_lock);
+    cx.insert("cargo_config", &p.cargo_config);
+    cx.insert("vendor", &p.vendor);
+    let paths = |what, v: &[String]| -> Result<Vec<String>, GenError> {
+        v.iter().map(|p| check_path(what, p)).collect()
+    };
+    // The root manifest is copied with Cargo.lock; member manifests into their own directory.
+    let members: Vec<(String, String)> = paths("Cargo manifest path", &p.manifests)?
+        .into_iter()
+        .filter(|m| m != "Cargo.toml")
+        .map(|m| {
+            let dir = format!("{}/", m.rsplit_once('/').map_or("", |(d, _)| d));
+            (m, dir)
+        })
+        .collect();
+    cx.insert("members", &members);
+    let stubs = paths("Cargo target path", &p.stubs)?;
+    let dirs: std::collections::BTreeSet<&str> = stubs
+        .iter()
+        .filter_map(|s| s.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    cx.insert("stub_dirs", &dirs);
+    cx.insert("stubs", &stubs);
+    let needs = Needs::new(
+        "rust:1-bookworm".to_string(),
+        is_static,
+        "gcr.io/distroless/cc-debian12:nonroot",
+    );
+    // glibc targets link through the C toolchain; musl ones through rust-lld, with no C at all.
+    Ok(if libc == Libc::Gnu {
+        needs.c_toolchain(false)
+    } else {
+        needs
+    })
+}
+
+fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenError> {
+    if opts.libc.is_some() {
+        return Err(GenError(
+            "--libc applies to Rust projects; C builds link glibc (add --static to link it in)"
+                .into(),
+        ));
+    }
+    cx.insert("build_system", p.build.name());
+    let mut needs = Needs::new(
+        "debian:bookworm-slim".to_string(),
+        opts.link_static == Some(true),
+        "debian:bookworm-slim",
+    )
+    .c_toolchain(p.cxx);
+    needs.host.push("pkg-config");
+    needs.host.extend(match p.build {
+        CBuild::Cmake => &["cmake", "ninja-build"][..],
+        CBuild::Meson => &["meson", "ninja-build", "dpkg-dev"],
+        CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
+        CBuild::Make => &["make"],
+    });
+    for pkg in &p.packages {
+        needs.target.push(check_package(pkg)?);
+    }
+    Ok(needs)
 }
 
 /// Renders docker-bake.hcl.

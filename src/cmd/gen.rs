@@ -21,6 +21,7 @@ enum What {
     /// Write docker-bake.hcl: the platforms to build and a registry cache
     Bake(BakeArgs),
     /// Write a CI workflow that builds and pushes the multi-platform image with buildx
+    /// (github: .github/workflows/image.yml, gitlab: .gitlab-ci.yml)
     Ci(CiArgs),
 }
 
@@ -29,7 +30,7 @@ struct Output {
     /// The project directory
     #[arg(long, short = 'C', default_value = ".")]
     dir: PathBuf,
-    /// Print the file on stdout instead of writing it
+    /// Print the generated file on stdout instead of writing (for `dockerfile`: the Dockerfile alone)
     #[arg(long)]
     print: bool,
     /// Overwrite files that exist

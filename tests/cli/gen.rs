@@ -142,6 +142,14 @@ fn snapshots_of_generated_files() {
 }
 
 #[test]
+fn help_lists_the_options() {
+    for what in ["dockerfile", "bake", "ci"] {
+        let help = stdout(mab().args(["gen", what, "--help"]));
+        insta::assert_snapshot!(format!("help-{what}"), help);
+    }
+}
+
+#[test]
 fn hadolint_finds_nothing() {
     let Some(hadolint) = require_tool(
         "hadolint",

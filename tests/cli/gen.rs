@@ -183,65 +183,78 @@ fn compiles(run: &str) -> bool {
     .any(|c| run.contains(c))
 }
 
-#[test]
-fn compiles_run_only_on_the_build_platform() {
-    for (name, text) in variants() {
-        let parsed = Dockerfile::parse(&text)
-            .unwrap_or_else(|e| panic!("{name} does not parse: {e}\n{text}"));
-        let stages: Vec<_> = parsed.iter_stages().collect();
-        assert!(stages.len() >= 3, "{name}: mab, build and runtime stages");
-        let mut compiled = false;
-        for stage in &stages {
-            let from = stage
-                .instructions
-                .iter()
-                .find_map(|i| i.as_from())
-                .expect("a stage starts with FROM");
-            let on_build_platform = from
-                .flags
-                .iter()
-                .any(|f| f.name.content == "platform" && f.value.content == "$BUILDPLATFORM");
-            for run in stage.instructions.iter().filter_map(|i| i.as_run()) {
-                let line = run.as_shell().map(|s| s.to_string()).unwrap_or_default();
-                if compiles(&line) {
-                    compiled = true;
-                    assert!(
-                        on_build_platform,
-                        "{name}: compile in stage {:?} not pinned to $BUILDPLATFORM: {line}",
+/// What breaks the cross-build rules in a Dockerfile, checked on its parsed structure: a compile in a stage
+/// not pinned to $BUILDPLATFORM, a final stage that is pinned or runs anything (that would need
+/// emulation), a dependency download after ARG TARGETPLATFORM (it would not be shared by the platforms).
+fn cross_build_problems(text: &str) -> Vec<String> {
+    let parsed = match Dockerfile::parse(text) {
+        Ok(parsed) => parsed,
+        Err(e) => return vec![format!("does not parse: {e}")],
+    };
+    let mut problems = Vec::new();
+    let stages: Vec<_> = parsed.iter_stages().collect();
+    let pinned = |stage: &dockerfile_parser::Stage| {
+        let from = stage
+            .instructions
+            .iter()
+            .find_map(|i| i.as_from())
+            .expect("a stage starts with FROM");
+        from.flags
+            .iter()
+            .any(|f| f.name.content == "platform" && f.value.content == "$BUILDPLATFORM")
+    };
+    let mut compiled = false;
+    for stage in &stages {
+        for run in stage.instructions.iter().filter_map(|i| i.as_run()) {
+            let line = run.as_shell().map(|s| s.to_string()).unwrap_or_default();
+            if compiles(&line) {
+                compiled = true;
+                if !pinned(stage) {
+                    problems.push(format!(
+                        "compile in stage {:?}, not pinned to $BUILDPLATFORM: {line}",
                         stage.name
-                    );
+                    ));
                 }
             }
         }
-        assert!(compiled, "{name}: no compile step found");
-        // The final stage is the target-architecture one: unpinned, and it runs nothing (no emulation).
-        let last = stages.last().unwrap();
-        assert_eq!(last.name.as_deref(), Some("runtime"), "{name}");
-        assert!(
-            last.instructions.iter().all(|i| i.as_run().is_none()),
-            "{name}: RUN in the final stage"
-        );
-        let from = last.instructions.iter().find_map(|i| i.as_from()).unwrap();
-        assert!(
-            from.flags.is_empty(),
-            "{name}: the final stage must take the target platform"
-        );
-        // ARG TARGETPLATFORM comes after the dependency download, so that layer is shared by all platforms.
-        let code_line = |pred: &dyn Fn(&str) -> bool| {
-            text.lines()
-                .position(|l| !l.trim_start().starts_with('#') && pred(l))
-        };
-        let target_arg = code_line(&|l| l == "ARG TARGETPLATFORM")
-            .expect("the build stage declares TARGETPLATFORM");
-        for download in ["go mod download", "cargo fetch"] {
-            if let Some(at) = code_line(&|l| l.contains(download)) {
-                assert!(
-                    at < target_arg,
-                    "{name}: {download} after ARG TARGETPLATFORM"
-                );
-            }
+    }
+    if !compiled {
+        problems.push("no compile step".to_string());
+    }
+    let last = stages.last().expect("at least one stage");
+    if pinned(last) || last.instructions.iter().any(|i| i.as_run().is_some()) {
+        problems.push("the final stage must take the target platform and run nothing".to_string());
+    }
+    let code_line = |pred: &dyn Fn(&str) -> bool| {
+        text.lines()
+            .position(|l| !l.trim_start().starts_with('#') && pred(l))
+    };
+    let target_arg = code_line(&|l| l == "ARG TARGETPLATFORM").unwrap_or(usize::MAX);
+    for download in ["go mod download", "cargo fetch"] {
+        if code_line(&|l| l.contains(download)).is_some_and(|at| at > target_arg) {
+            problems.push(format!("{download} after ARG TARGETPLATFORM"));
         }
     }
+    problems
+}
+
+#[test]
+fn compiles_run_only_on_the_build_platform() {
+    for (name, text) in variants() {
+        assert_eq!(
+            cross_build_problems(&text),
+            Vec::<String>::new(),
+            "{name}:\n{text}"
+        );
+        let stages = Dockerfile::parse(&text).unwrap().iter_stages().count();
+        assert!(stages >= 3, "{name}: mab, build and runtime stages");
+    }
+    // The checker itself catches each kind of mistake.
+    let bad = "FROM --platform=$BUILDPLATFORM golang AS build\nARG TARGETPLATFORM\n\
+               RUN go mod download\nFROM golang AS native\nRUN go build -o /app .\n\
+               FROM --platform=$BUILDPLATFORM scratch\nCOPY --from=native /app /app\n";
+    let problems = cross_build_problems(bad);
+    assert_eq!(problems.len(), 3, "{problems:#?}");
 }
 
 #[test]

@@ -321,6 +321,7 @@ fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs
     cx.insert("has_lock", &p.has_lock);
     cx.insert("cargo_config", &p.cargo_config);
     cx.insert("vendor", &p.vendor);
+    cx.insert("toolchain_file", &p.toolchain_file);
     let paths = |what, v: &[String]| -> Result<Vec<String>, GenError> {
         v.iter().map(|p| check_path(what, p)).collect()
     };

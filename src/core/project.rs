@@ -104,6 +104,8 @@ pub struct RustProject {
     pub cargo_config: bool,
     /// A `vendor/` directory: copied before `cargo fetch` too.
     pub vendor: bool,
+    /// `rust-toolchain.toml` or `rust-toolchain`: copied first, so fetch and build use that toolchain.
+    pub toolchain_file: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -309,6 +311,10 @@ fn rust(src: &Sources, choice: &Choice) -> Result<RustProject, DetectError> {
         stubs: stubs.into_iter().collect(),
         cargo_config: src.has(".cargo/config.toml"),
         vendor: src.files.keys().any(|p| p.starts_with("vendor/")),
+        toolchain_file: ["rust-toolchain.toml", "rust-toolchain"]
+            .into_iter()
+            .find(|f| src.has(f))
+            .map(str::to_string),
     })
 }
 
@@ -410,7 +416,10 @@ fn c_builds(src: &Sources) -> Vec<(String, CBuild)> {
     if src.has("meson.build") {
         add(CBuild::Meson);
     }
-    if src.has("configure.ac") || src.has("configure.in") {
+    if ["configure.ac", "configure.in", "configure"]
+        .iter()
+        .any(|f| src.has(f))
+    {
         add(CBuild::Autotools);
     }
     // A Makefile beside another build system is usually its output or a convenience wrapper.
@@ -571,24 +580,23 @@ fn c(src: &Sources, choice: &Choice) -> Result<CProject, DetectError> {
         CBuild::Make => {}
     }
     let packages: BTreeSet<&str> = modules.iter().filter_map(|m| dev_package(m)).collect();
-    let bin = match (&choice.bin, build) {
-        (None, CBuild::Make) => {
-            return Err(DetectError::Missing(
-                "a plain Makefile does not say which program it builds: pass --bin NAME"
-                    .to_string(),
-            ))
+    bins.sort();
+    bins.dedup();
+    // When the build files name no program (a plain Makefile, a bare configure script), --bin says it.
+    let bin = match &choice.bin {
+        Some(bin) if bins.is_empty() => bin.clone(),
+        None if bins.is_empty() => {
+            return Err(DetectError::Missing(format!(
+                "the {} build files do not say which program they build: pass --bin NAME",
+                build.name()
+            )))
         }
-        (Some(bin), CBuild::Make) => bin.clone(),
-        _ => {
-            bins.sort();
-            bins.dedup();
-            one(
-                bins.into_iter().map(|b| (b.clone(), b)).collect(),
-                choice.bin.as_deref(),
-                "executable",
-                "--bin",
-            )?
-        }
+        _ => one(
+            bins.into_iter().map(|b| (b.clone(), b)).collect(),
+            choice.bin.as_deref(),
+            "executable",
+            "--bin",
+        )?,
     };
     Ok(CProject {
         build,
@@ -687,6 +695,14 @@ mod tests {
         ));
         let err = check(&[("Makefile", "all:")], Choice::default()).unwrap_err();
         assert!(err.contains("--bin"), "{err}");
+        let bin = Choice {
+            bin: Some("tool".into()),
+            ..Choice::default()
+        };
+        let Ok(Project::C(p)) = check(&[("configure", "#!/bin/sh\n")], bin) else {
+            panic!()
+        };
+        assert_eq!((p.build, p.bin.as_str()), (CBuild::Autotools, "tool"));
         let both = [
             ("CMakeLists.txt", "add_executable(a a.c)"),
             ("meson.build", "executable('a')"),

@@ -8,7 +8,7 @@ WORKDIR /src
 # Crates first, in their own layer: the manifests and empty stand-ins for the sources are all
 # cargo fetch needs, so the layer is rebuilt only when a manifest{% if has_lock %} or Cargo.lock{% endif %} changes, and every
 # target platform shares it because it comes before ARG TARGETPLATFORM.
-COPY Cargo.toml{% if has_lock %} Cargo.lock{% endif %} ./
+COPY Cargo.toml{% if has_lock %} Cargo.lock{% endif %}{% if toolchain_file %} {{ toolchain_file }}{% endif %} ./
 {% for m in members -%}
 COPY {{ m.0 }} {{ m.1 }}
 {% endfor -%}

@@ -464,6 +464,7 @@ fn rust_workspaces_fetch_with_every_manifest() {
             ("crates/b/src/bin/extra.rs", "fn main() {}\n"),
             ("vendored/libz-sys/Cargo.toml", &z),
             ("vendored/libz-sys/src/lib.rs", ""),
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n"),
         ],
     );
     let (code, _, err) = run(&mut gen(&dir, &["dockerfile", "--print"]));
@@ -476,6 +477,7 @@ fn rust_workspaces_fetch_with_every_manifest() {
     // tool-a alone needs no C, but the workspace has a -sys crate: the C toolchain and glibc are chosen.
     let text = dockerfile(&dir, &["--bin", "tool-a"]);
     for line in [
+        "COPY Cargo.toml rust-toolchain.toml ./",
         "COPY crates/a/Cargo.toml crates/a/",
         "COPY crates/b/Cargo.toml crates/b/",
         "mkdir -p crates/a/src crates/b/src crates/b/src/bin",

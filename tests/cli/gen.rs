@@ -491,6 +491,7 @@ fn rust_workspaces_fetch_with_every_manifest() {
         !text.contains("Cargo.lock"),
         "no lock file to copy:\n{text}"
     );
+    assert_eq!(cross_build_problems(&text), Vec::<String>::new(), "{text}");
 
     // A member alone is refused: the image build must see the whole workspace.
     let (code, _, err) = run(&mut gen(&dir.join("crates/a"), &["dockerfile", "--print"]));

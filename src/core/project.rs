@@ -519,9 +519,15 @@ fn c(src: &Sources, choice: &Choice) -> Result<CProject, DetectError> {
     match build {
         CBuild::Cmake => {
             let text = file("CMakeLists.txt");
+            // `add_executable(${PROJECT_NAME} ...)` is common: it is the first argument of project().
+            let project_name = calls(text, "project")
+                .into_iter()
+                .find_map(|a| a.into_iter().next());
             for args in calls(text, "add_executable") {
-                if let Some(name) = args.first().filter(|n| !n.starts_with("${")) {
-                    bins.push(name.clone());
+                match args.first().map(String::as_str) {
+                    Some("${PROJECT_NAME}") => bins.extend(project_name.clone()),
+                    Some(name) if !name.starts_with("${") => bins.push(name.to_string()),
+                    _ => {}
                 }
             }
             for args in calls(text, "pkg_check_modules")
@@ -676,6 +682,11 @@ mod tests {
             ("tool", CBuild::Cmake, false)
         );
         assert_eq!(p.packages, ["libpng-dev", "zlib1g-dev"]);
+        let named = "project(hello CXX)\nadd_executable(${PROJECT_NAME} main.cpp)\n";
+        let Ok(Project::C(p)) = check(&[("CMakeLists.txt", named)], Choice::default()) else {
+            panic!()
+        };
+        assert_eq!((p.bin.as_str(), p.cxx), ("hello", true));
         let meson =
             "project('m', 'cpp')\nexecutable('m', 'a.cpp', dependencies: dependency('zlib'))";
         let Ok(Project::C(p)) = check(&[("meson.build", meson)], Choice::default()) else {

@@ -8,18 +8,8 @@ use std::sync::OnceLock;
 
 /// Variables a developer's shell or a Docker stage may have set that would change mab's answers.
 const INPUT_VARS: &[&str] = &[
-    "TARGETPLATFORM",
-    "TARGETPAIR",
-    "TARGETOS",
-    "TARGETARCH",
-    "TARGETVARIANT",
-    "BUILDPLATFORM",
-    "XX_VENDOR",
-    "XX_LIBC",
-    "ARM_TARGET_ARCH",
-    "RISCV64_TARGET_ARCH",
-    "MACOSX_VERSION_MIN",
-    "MAB_OS_RELEASE",
+    "TARGETPLATFORM", "TARGETPAIR", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM",
+    "XX_VENDOR", "XX_LIBC", "ARM_TARGET_ARCH", "RISCV64_TARGET_ARCH", "MACOSX_VERSION_MIN", "MAB_OS_RELEASE",
 ];
 
 pub fn mab_path() -> PathBuf {
@@ -55,20 +45,12 @@ pub fn applet(name: &str) -> Command {
 
 /// Runs and returns (exit code, stdout, stderr) with stdout trimmed of its final newline.
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("mab runs");
+    let Output { status, stdout, stderr } = cmd.output().expect("mab runs");
     let mut out = String::from_utf8(stdout).expect("utf-8 stdout");
     if out.ends_with('\n') {
         out.pop();
     }
-    (
-        status.code().unwrap_or(-1),
-        out,
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
+    (status.code().unwrap_or(-1), out, String::from_utf8_lossy(&stderr).into_owned())
 }
 
 /// Stdout of a command that must succeed.
@@ -97,9 +79,7 @@ pub fn require_tool(name: &str, candidates: &[&str]) -> Option<PathBuf> {
             return Some(found);
         }
     }
-    let hint = format!(
-        "`{name}` not found: run scripts/install-test-deps.sh (as root on Debian 12) to install it"
-    );
+    let hint = format!("`{name}` not found: run scripts/install-test-deps.sh (as root on Debian 12) to install it");
     if std::env::var("MAB_TEST_ALLOW_MISSING").as_deref() == Ok("1") {
         eprintln!("SKIPPED (MAB_TEST_ALLOW_MISSING=1): {hint}");
         None
@@ -110,8 +90,5 @@ pub fn require_tool(name: &str, candidates: &[&str]) -> Option<PathBuf> {
 
 fn which(name: &str) -> Result<PathBuf, ()> {
     let path = std::env::var_os("PATH").ok_or(())?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-        .ok_or(())
+    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file()).ok_or(())
 }

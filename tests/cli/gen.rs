@@ -6,6 +6,7 @@ use crate::common::*;
 use dockerfile_parser::Dockerfile;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EXAMPLES: &[&str] = &["go-hello", "go-cgo", "rust-hello", "rust-cc", "c-zlib"];
 
@@ -13,9 +14,12 @@ fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
 
-/// A fresh, empty scratch directory for one test (unique per process and name).
+/// A fresh, empty scratch directory, unique per call: tests run in parallel and some make the same
+/// projects.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mab-gen-{}-{name}", std::process::id()));
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("mab-gen-{}-{n}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

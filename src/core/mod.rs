@@ -1,9 +1,11 @@
 //! The pure core: platform model, tables and the platform → toolchain mapping. Nothing here reads the
 //! environment, touches files or starts processes; the commands in `crate::cmd` do that and pass values in.
 
+pub mod gen;
 pub mod info;
 pub mod os_release;
 pub mod platform;
+pub mod project;
 pub mod resolve;
 pub mod shell;
 pub mod table;

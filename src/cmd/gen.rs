@@ -1,0 +1,319 @@
+//! `mab gen dockerfile|bake|ci`: reads the project directory (and `cargo metadata --no-deps`), lets the
+//! pure core detect and render, and writes the files, refusing to overwrite without --force.
+
+use crate::core::gen::{self, DockerOptions, Libc, CI, DEFAULT_PLATFORMS};
+use crate::core::project::{self, CBuild, Choice, Lang, Sources};
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(clap::Subcommand)]
+enum What {
+    /// Write a cross-compiling Dockerfile and a .dockerignore for the project (Rust, Go, C/C++)
+    Dockerfile(DockerfileArgs),
+    /// Write docker-bake.hcl: the platforms to build and a registry cache
+    Bake(BakeArgs),
+    /// Write a CI workflow that builds and pushes the multi-platform image with buildx
+    /// (github: .github/workflows/image.yml, gitlab: .gitlab-ci.yml)
+    Ci(CiArgs),
+}
+
+#[derive(clap::Args)]
+struct Output {
+    /// The project directory
+    #[arg(long, short = 'C', default_value = ".")]
+    dir: PathBuf,
+    /// Print the generated file on stdout instead of writing (for `dockerfile`: the Dockerfile alone)
+    #[arg(long)]
+    print: bool,
+    /// Overwrite files that exist
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(clap::Args)]
+struct DockerfileArgs {
+    #[command(flatten)]
+    out: Output,
+    /// The project's language, when the directory holds several
+    #[arg(long, value_parser = Lang::NAMES.to_vec())]
+    lang: Option<String>,
+    /// The binary to ship (Rust binary target, Go main package directory name, C executable)
+    #[arg(long)]
+    bin: Option<String>,
+    /// The C/C++ build system, when the directory holds several
+    #[arg(long, value_parser = CBuild::NAMES.to_vec())]
+    build_system: Option<String>,
+    /// Link statically (the final image then needs no C library; default for Go without cgo and Rust without C)
+    #[arg(long, conflicts_with = "dynamic")]
+    r#static: bool,
+    /// Link dynamically against glibc (default for cgo, Rust with C dependencies, and C)
+    #[arg(long)]
+    dynamic: bool,
+    /// Rust's C library: musl (static, the default without C dependencies) or gnu
+    #[arg(long, value_parser = ["gnu", "musl"])]
+    libc: Option<String>,
+    /// Base image of the final stage (e.g. scratch, gcr.io/distroless/static-debian12, debian:bookworm-slim)
+    #[arg(long)]
+    base: Option<String>,
+    /// Image of the build stage (runs on the build machine)
+    #[arg(long)]
+    build_image: Option<String>,
+    /// The image mab is copied from
+    #[arg(long, default_value = gen::MAB_IMAGE)]
+    mab_image: String,
+    /// Extra target-architecture packages the build needs, comma-separated (e.g. libssl-dev)
+    #[arg(long, value_delimiter = ',')]
+    packages: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct BakeArgs {
+    #[command(flatten)]
+    out: Output,
+    /// Platforms to build, comma-separated
+    #[arg(long, default_value = DEFAULT_PLATFORMS)]
+    platforms: String,
+    /// Image name to tag and cache (default: the directory's name)
+    #[arg(long)]
+    image: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct CiArgs {
+    /// The CI system
+    #[arg(value_parser = CI.iter().map(|(name, _)| *name).collect::<Vec<_>>())]
+    system: String,
+    #[command(flatten)]
+    out: Output,
+    /// Platforms to build, comma-separated
+    #[arg(long, default_value = DEFAULT_PLATFORMS)]
+    platforms: String,
+    /// Image to push (default: the CI system's registry path for the project)
+    #[arg(long)]
+    image: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args.what {
+        What::Dockerfile(a) => dockerfile(a),
+        What::Bake(a) => {
+            let image = match &a.image {
+                Some(image) => image.clone(),
+                None => gen::image_name(&dir_name(&a.out.dir)?),
+            };
+            let text = gen::bake(&image, &a.platforms)?;
+            emit(&a.out, &[("docker-bake.hcl", text)])
+        }
+        What::Ci(a) => {
+            let text = gen::ci(&a.system, a.image.as_deref(), &a.platforms)?;
+            let path = CI
+                .iter()
+                .find(|(name, _)| *name == a.system)
+                .map(|(_, path)| *path)
+                .expect("clap checked the name");
+            emit(&a.out, &[(path, text)])
+        }
+    }
+}
+
+fn dockerfile(a: DockerfileArgs) -> Result<ExitCode> {
+    let choice = Choice {
+        lang: a.lang.as_deref().and_then(Lang::parse),
+        bin: a.bin.clone(),
+        build_system: a.build_system.as_deref().and_then(CBuild::parse),
+    };
+    let sources = read_sources(&a.out.dir, choice.lang)?;
+    let project = project::detect(&sources, &choice)?;
+    let opts = DockerOptions {
+        mab_image: Some(a.mab_image),
+        build_image: a.build_image,
+        base: a.base,
+        link_static: if a.r#static {
+            Some(true)
+        } else if a.dynamic {
+            Some(false)
+        } else {
+            None
+        },
+        libc: a
+            .libc
+            .map(|l| if l == "musl" { Libc::Musl } else { Libc::Gnu }),
+        packages: a.packages.into_iter().filter(|p| !p.is_empty()).collect(),
+    };
+    let (dockerfile, ignore) = gen::dockerfile(&project, &opts)?;
+    if a.out.print {
+        return emit(&a.out, &[("Dockerfile", dockerfile)]);
+    }
+    emit(
+        &a.out,
+        &[("Dockerfile", dockerfile), (".dockerignore", ignore)],
+    )
+}
+
+/// Prints the first file, or writes them all. Nothing is written if any exists and --force is absent.
+fn emit(out: &Output, files: &[(&str, String)]) -> Result<ExitCode> {
+    if out.print {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(files[0].1.as_bytes())?;
+        stdout.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !out.force {
+        if let Some((name, _)) = files.iter().find(|(name, _)| out.dir.join(name).exists()) {
+            bail!(
+                "{} exists; pass --force to overwrite it, or --print to see the new version",
+                out.dir.join(name).display()
+            );
+        }
+    }
+    for (name, text) in files {
+        let path = out.dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("mab: wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dir_name(dir: &Path) -> Result<String> {
+    let full = dir
+        .canonicalize()
+        .with_context(|| format!("project directory {}", dir.display()))?;
+    Ok(full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default())
+}
+
+/// Files at the root that tell the build system, and the lock files detection reads.
+const ROOT_FILES: &[&str] = &[
+    "go.mod",
+    "go.sum",
+    "Cargo.lock",
+    ".cargo/config.toml",
+    "CMakeLists.txt",
+    "meson.build",
+    "configure.ac",
+    "configure.in",
+    "configure",
+    "rust-toolchain.toml",
+    "rust-toolchain",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "Makefile.am",
+];
+/// Directories that hold no sources of this project (build output, dependencies, VCS data).
+const SKIP_DIRS: &[&str] = &[
+    "target",
+    "vendor",
+    "node_modules",
+    "testdata",
+    "build",
+    "third_party",
+];
+const MAX_FILE: u64 = 1 << 20;
+const MAX_DEPTH: usize = 8;
+
+fn read_sources(dir: &Path, lang: Option<Lang>) -> Result<Sources> {
+    if !dir.is_dir() {
+        bail!(
+            "{} is not a directory; pass the project directory with --dir",
+            dir.display()
+        );
+    }
+    let mut src = Sources::default();
+    for name in ROOT_FILES {
+        let path = dir.join(name);
+        if path.is_file() {
+            src.files.insert(name.to_string(), read(&path)?);
+        }
+    }
+    if dir.join("vendor").is_dir() {
+        src.files.insert("vendor/".to_string(), String::new());
+    }
+    walk(dir, "", 0, &mut src)?;
+    if dir.join("Cargo.toml").is_file() && matches!(lang, None | Some(Lang::Rust)) {
+        src.cargo = Some(cargo_metadata(dir)?);
+    }
+    Ok(src)
+}
+
+fn read(path: &Path) -> Result<String> {
+    let len = std::fs::metadata(path)?.len();
+    if len > MAX_FILE {
+        return Ok(String::new());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Go files (with contents) and C++ sources (names only) below the root, skipping nested Go modules.
+fn walk(dir: &Path, rel: &str, depth: usize, src: &mut Sources) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let rel_path = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            let nested_module = path.join("go.mod").is_file();
+            if depth < MAX_DEPTH
+                && !name.starts_with('.')
+                && !SKIP_DIRS.contains(&name.as_str())
+                && !nested_module
+            {
+                walk(&path, &rel_path, depth + 1, src)?;
+            }
+        } else if kind.is_file() {
+            if name.ends_with(".go") {
+                src.files.insert(rel_path, read(&path)?);
+            } else if [".cc", ".cpp", ".cxx"].iter().any(|e| name.ends_with(e)) {
+                src.files.insert(rel_path, String::new());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Cargo's view of the workspace, without resolving dependencies (so it works offline).
+fn cargo_metadata(dir: &Path) -> Result<cargo_metadata::Metadata> {
+    let meta = cargo_metadata::MetadataCommand::new()
+        .manifest_path(dir.join("Cargo.toml"))
+        .no_deps()
+        .other_options(vec!["--offline".to_string()])
+        .exec()
+        .context(
+            "cargo metadata --no-deps failed (is cargo installed, and is Cargo.toml valid?)",
+        )?;
+    let root = meta.workspace_root.as_std_path();
+    let here = dir.canonicalize()?;
+    if root.canonicalize().ok().as_deref() != Some(here.as_path()) {
+        bail!(
+            "this package belongs to the workspace at {}: run mab gen dockerfile there, so the image build sees the whole workspace",
+            root.display()
+        );
+    }
+    Ok(meta)
+}

@@ -1,0 +1,55 @@
+{% include "header" %}
+{% include "mab-stage" %}
+# Stage "build": runs on the build machine and cross-compiles with clang through mab.
+FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
+COPY --from=mab /usr/local/bin/mab /usr/local/bin/mab
+{% include "apt-host" -%}
+WORKDIR /src
+# The steps below depend on the target platform.
+ARG TARGETPLATFORM
+{% include "apt-target" -%}
+COPY . .
+{% if build_system == "cmake" -%}
+# mab cmake-toolchain writes a CMake toolchain file for TARGETPLATFORM (compilers, sysroot,
+# pkg-config); mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
+RUN mab cmake-toolchain > /tmp/toolchain.cmake \
+ && cmake -S . -B /tmp/build -G Ninja \
+      -DCMAKE_TOOLCHAIN_FILE=/tmp/toolchain.cmake \
+      -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=/out{% if static %} \
+      -DCMAKE_EXE_LINKER_FLAGS=-static{% endif %} \
+ && cmake --build /tmp/build --target {{ bin | sh }} \
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+{% elif build_system == "meson" -%}
+# Meson reads its cross file from Debian's own cross toolchain for the target (crossbuild-essential,
+# found by meson env2mfile --debarch); mab verify checks that the result is an executable for the
+# target{% if static %} and statically linked{% endif %}.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends "crossbuild-essential-$(mab info debian-arch)" \
+ && rm -rf /var/lib/apt/lists/* \
+ && meson env2mfile --cross --debarch "$(mab info debian-arch)" -o /tmp/cross.ini \
+ && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
+ && meson compile -C /tmp/build \
+ && mkdir -p /out \
+ && cp /tmp/build/{{ bin }} /out/{{ bin }} \
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+{% elif build_system == "autotools" -%}
+# configure --host cross-compiles with mab's compilers; mab verify checks that the result is an
+# executable for the target{% if static %} and statically linked{% endif %}.
+RUN if [ ! -x configure ]; then autoreconf -fi; fi \
+ && ./configure --host="$(mab info triple)" CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} \
+ && make -j"$(nproc)" \
+ && make install DESTDIR=/tmp/install \
+ && mkdir -p /out \
+ && cp /tmp/install/usr/local/bin/{{ bin }} /out/{{ bin }} \
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+{% else -%}
+# make with mab's compilers; mab verify checks that the result is an executable for the target{% if static %} and
+# statically linked{% endif %}.
+RUN make -j"$(nproc)" CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} {{ bin | sh }} \
+ && mkdir -p /out \
+ && cp {{ bin | sh }} /out/{{ bin }} \
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+{% endif %}
+{% include "runtime" -%}

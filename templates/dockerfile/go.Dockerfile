@@ -1,0 +1,31 @@
+{% include "header" %}
+{% include "mab-stage" %}
+# Stage "build": runs on the build machine and cross-compiles the Go module {{ module }}.
+FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
+COPY --from=mab /usr/local/bin/mab /usr/local/bin/mab
+{% include "apt-host" -%}
+WORKDIR /src
+# Modules first, in their own layer: it is rebuilt only when the module files change, and every
+# target platform shares it because it comes before ARG TARGETPLATFORM.
+COPY {{ mod_files | join(sep=" ") }} ./
+RUN --mount=type=cache,target=/go/pkg/mod \
+    go mod download
+# The steps below depend on the target platform.
+ARG TARGETPLATFORM
+{% include "apt-target" -%}
+COPY . .
+{% if cgo and static -%}
+# cgo, linked statically: the binary carries the target's C library.
+{% elif cgo -%}
+# cgo: the binary links the target's glibc dynamically.
+{% else -%}
+# Pure Go (CGO_ENABLED=0): a static binary.
+{% endif -%}
+# mab go sets GOOS/GOARCH/GOARM... for TARGETPLATFORM{% if cgo %} and the C cross compiler{% endif %}; mab verify
+# checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED={% if cgo %}1{% else %}0{% endif %} mab go build -trimpath{% if cgo and static %} -ldflags '-linkmode external -extldflags -static'{% endif %} -o /out/{{ bin }} {{ package }} \
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+
+{% include "runtime" -%}

@@ -1,0 +1,586 @@
+//! `mab gen dockerfile|bake|ci`: snapshots of what it writes for each example project, hadolint and a real
+//! Dockerfile parser on every variant, the rule that compiles run only on the build platform, and the
+//! refusals (overwrite, ambiguity, hostile values).
+
+use crate::common::*;
+use dockerfile_parser::Dockerfile;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const EXAMPLES: &[&str] = &["go-hello", "go-cgo", "rust-hello", "rust-cc", "c-zlib"];
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+/// A fresh, empty scratch directory, unique per call: tests run in parallel and some make the same
+/// projects.
+fn scratch(name: &str) -> PathBuf {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("mab-gen-{}-{n}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A copy of an example project (without build output), so tests can write into it.
+fn copy_example(example: &str, test: &str) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name();
+            if name == "target" || name == "build" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &to.join(&name));
+            } else {
+                std::fs::copy(entry.path(), to.join(&name)).unwrap();
+            }
+        }
+    }
+    let dir = scratch(&format!("{test}-{example}"));
+    copy(&examples_dir().join(example), &dir);
+    dir
+}
+
+/// A project made of the given files.
+fn project(test: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = scratch(test);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn gen(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = mab();
+    cmd.arg("gen").args(args).arg("--dir").arg(dir);
+    cmd
+}
+
+/// The Dockerfile `mab gen dockerfile --print` renders for a project with extra options.
+fn dockerfile(dir: &Path, args: &[&str]) -> String {
+    stdout(&mut gen(dir, &[&["dockerfile", "--print"], args].concat()))
+}
+
+/// Every Dockerfile variant the tests lint and parse: each example with its defaults and with the link
+/// options that apply to it, and one project per C build system.
+fn variants() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for example in EXAMPLES {
+        let dir = examples_dir().join(example);
+        out.push((example.to_string(), dockerfile(&dir, &[])));
+        out.push((
+            format!("{example} --static --base scratch"),
+            dockerfile(&dir, &["--static", "--base", "scratch"]),
+        ));
+    }
+    let rust_hello = examples_dir().join("rust-hello");
+    out.push((
+        "rust-hello --libc gnu".into(),
+        dockerfile(&rust_hello, &["--libc", "gnu"]),
+    ));
+    out.push((
+        "rust-hello --libc gnu --static".into(),
+        dockerfile(&rust_hello, &["--libc", "gnu", "--static"]),
+    ));
+    let meson = project(
+        "variant-meson",
+        &[(
+            "meson.build",
+            "project('m', 'cpp')\nexecutable('m', 'm.cpp', dependencies: dependency('zlib'))\n",
+        )],
+    );
+    let autotools = project(
+        "variant-autotools",
+        &[
+            ("configure.ac", "AC_INIT([a],[1])\n"),
+            ("Makefile.am", "bin_PROGRAMS = a\n"),
+        ],
+    );
+    let make = project("variant-make", &[("Makefile", "hello: hello.c\n")]);
+    out.push(("meson".into(), dockerfile(&meson, &[])));
+    out.push(("autotools".into(), dockerfile(&autotools, &["--static"])));
+    out.push((
+        "make".into(),
+        dockerfile(&make, &["--bin", "hello", "--packages", "libssl-dev"]),
+    ));
+    out
+}
+
+#[test]
+fn snapshots_of_generated_files() {
+    for example in EXAMPLES {
+        let dir = copy_example(example, "snap");
+        stdout(&mut gen(&dir, &["dockerfile"]));
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        insta::assert_snapshot!(format!("{example}.Dockerfile"), read("Dockerfile"));
+        insta::assert_snapshot!(format!("{example}.dockerignore"), read(".dockerignore"));
+    }
+    let dir = copy_example("go-hello", "snap-ci");
+    stdout(&mut gen(
+        &dir,
+        &[
+            "bake",
+            "--platforms",
+            "linux/amd64,linux/arm64,linux/arm/v7",
+            "--image",
+            "registry.example.com/go-hello",
+        ],
+    ));
+    stdout(&mut gen(&dir, &["ci", "github"]));
+    stdout(&mut gen(&dir, &["ci", "gitlab"]));
+    for (name, path) in [
+        ("docker-bake.hcl", "docker-bake.hcl"),
+        ("github.yml", ".github/workflows/image.yml"),
+        ("gitlab.yml", ".gitlab-ci.yml"),
+    ] {
+        insta::assert_snapshot!(name, std::fs::read_to_string(dir.join(path)).unwrap());
+    }
+}
+
+#[test]
+fn help_lists_the_options() {
+    for what in ["dockerfile", "bake", "ci"] {
+        let help = stdout(mab().args(["gen", what, "--help"]));
+        insta::assert_snapshot!(format!("help-{what}"), help);
+    }
+}
+
+#[test]
+fn hadolint_finds_nothing() {
+    let Some(hadolint) = require_tool(
+        "hadolint",
+        &["/usr/local/bin/hadolint", "/opt/mab-hadolint/bin/hadolint"],
+    ) else {
+        return;
+    };
+    let dir = scratch("hadolint");
+    for (i, (name, text)) in variants().into_iter().enumerate() {
+        let path = dir.join(format!("{i}.Dockerfile"));
+        std::fs::write(&path, &text).unwrap();
+        // The default failure threshold is "info": any finding at all fails.
+        let (code, out, err) = run(Command::new(&hadolint).arg("--no-color").arg(&path));
+        assert_eq!(code, 0, "hadolint on {name}:\n{out}{err}\n{text}");
+    }
+}
+
+/// A RUN that compiles or links, in any of the forms the templates use.
+fn compiles(run: &str) -> bool {
+    [
+        "go build",
+        "cargo build",
+        "cmake --build",
+        "meson compile",
+        "make ",
+        "clang",
+        "gcc",
+        "rustc",
+    ]
+    .iter()
+    .any(|c| run.contains(c))
+}
+
+/// What breaks the cross-build rules in a Dockerfile, checked on its parsed structure: a compile in a stage
+/// not pinned to $BUILDPLATFORM, a final stage that is pinned or runs anything (that would need
+/// emulation), a dependency download after ARG TARGETPLATFORM (it would not be shared by the platforms).
+fn cross_build_problems(text: &str) -> Vec<String> {
+    let parsed = match Dockerfile::parse(text) {
+        Ok(parsed) => parsed,
+        Err(e) => return vec![format!("does not parse: {e}")],
+    };
+    let mut problems = Vec::new();
+    let stages: Vec<_> = parsed.iter_stages().collect();
+    let pinned = |stage: &dockerfile_parser::Stage| {
+        let from = stage
+            .instructions
+            .iter()
+            .find_map(|i| i.as_from())
+            .expect("a stage starts with FROM");
+        from.flags
+            .iter()
+            .any(|f| f.name.content == "platform" && f.value.content == "$BUILDPLATFORM")
+    };
+    let mut compiled = false;
+    for stage in &stages {
+        for run in stage.instructions.iter().filter_map(|i| i.as_run()) {
+            let line = run.as_shell().map(|s| s.to_string()).unwrap_or_default();
+            if compiles(&line) {
+                compiled = true;
+                if !pinned(stage) {
+                    problems.push(format!(
+                        "compile in stage {:?}, not pinned to $BUILDPLATFORM: {line}",
+                        stage.name
+                    ));
+                }
+            }
+        }
+    }
+    if !compiled {
+        problems.push("no compile step".to_string());
+    }
+    let last = stages.last().expect("at least one stage");
+    if pinned(last) || last.instructions.iter().any(|i| i.as_run().is_some()) {
+        problems.push("the final stage must take the target platform and run nothing".to_string());
+    }
+    let code_line = |pred: &dyn Fn(&str) -> bool| {
+        text.lines()
+            .position(|l| !l.trim_start().starts_with('#') && pred(l))
+    };
+    let target_arg = code_line(&|l| l == "ARG TARGETPLATFORM").unwrap_or(usize::MAX);
+    for download in ["go mod download", "cargo fetch"] {
+        if code_line(&|l| l.contains(download)).is_some_and(|at| at > target_arg) {
+            problems.push(format!("{download} after ARG TARGETPLATFORM"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn compiles_run_only_on_the_build_platform() {
+    for (name, text) in variants() {
+        assert_eq!(
+            cross_build_problems(&text),
+            Vec::<String>::new(),
+            "{name}:\n{text}"
+        );
+        let stages = Dockerfile::parse(&text).unwrap().iter_stages().count();
+        assert!(stages >= 3, "{name}: mab, build and runtime stages");
+    }
+    // The checker itself catches each kind of mistake.
+    let bad = "FROM --platform=$BUILDPLATFORM golang AS build\nARG TARGETPLATFORM\n\
+               RUN go mod download\nFROM golang AS native\nRUN go build -o /app .\n\
+               FROM --platform=$BUILDPLATFORM scratch\nCOPY --from=native /app /app\n";
+    let problems = cross_build_problems(bad);
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+}
+
+#[test]
+fn static_and_dynamic_bases_are_chosen_deliberately() {
+    let go_cgo = examples_dir().join("go-cgo");
+    let text = dockerfile(&go_cgo, &[]);
+    assert!(
+        text.contains("ARG BASE_IMAGE=gcr.io/distroless/base-debian12"),
+        "{text}"
+    );
+    assert!(!text.contains("--static /out"), "{text}");
+    let text = dockerfile(&go_cgo, &["--static", "--base", "scratch"]);
+    assert!(
+        text.contains("ARG BASE_IMAGE=scratch") && text.contains("-extldflags -static"),
+        "{text}"
+    );
+    assert!(text.contains("mab verify --static /out/go-cgo"), "{text}");
+    // A dynamically linked binary in an empty image would fail at start: refused.
+    let (code, _, err) = run(&mut gen(
+        &go_cgo,
+        &["dockerfile", "--print", "--base", "scratch"],
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--static"), "{err}");
+    let rust_cc = examples_dir().join("rust-cc");
+    let (code, _, err) = run(&mut gen(
+        &rust_cc,
+        &["dockerfile", "--print", "--libc", "musl"],
+    ));
+    assert_eq!(code, 2, "{err}");
+    let text = dockerfile(&rust_cc, &["--static"]);
+    assert!(
+        text.contains("+crt-static") && text.contains("static-debian12"),
+        "{text}"
+    );
+}
+
+#[test]
+fn reruns_are_identical_and_force_is_needed_to_overwrite() {
+    let dir = copy_example("rust-cc", "force");
+    stdout(&mut gen(&dir, &["dockerfile"]));
+    let first = std::fs::read(dir.join("Dockerfile")).unwrap();
+    let printed = stdout(&mut gen(&dir, &["dockerfile", "--print"]));
+    assert_eq!(
+        format!("{printed}\n").as_bytes(),
+        first,
+        "--print shows what is written"
+    );
+
+    // Without --force nothing is touched, and the message says how to overwrite.
+    std::fs::write(dir.join("Dockerfile"), "mine").unwrap();
+    let (code, _, err) = run(&mut gen(&dir, &["dockerfile"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Dockerfile")).unwrap(),
+        "mine"
+    );
+
+    stdout(&mut gen(&dir, &["dockerfile", "--force"]));
+    assert_eq!(
+        std::fs::read(dir.join("Dockerfile")).unwrap(),
+        first,
+        "byte-identical on unchanged input"
+    );
+    stdout(&mut gen(&dir, &["dockerfile", "--force"]));
+    assert_eq!(std::fs::read(dir.join("Dockerfile")).unwrap(), first);
+
+    for args in [&["bake"][..], &["ci", "github"], &["ci", "gitlab"]] {
+        stdout(&mut gen(&dir, args));
+        let (code, _, err) = run(&mut gen(&dir, args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        stdout(&mut gen(&dir, &[args, &["--force"]].concat()));
+    }
+}
+
+#[test]
+fn ambiguity_names_the_flag() {
+    let both = project(
+        "ambiguous-lang",
+        &[
+            ("go.mod", "module example.com/x\n"),
+            ("main.go", "package main\n"),
+            ("CMakeLists.txt", "add_executable(x x.c)\n"),
+        ],
+    );
+    let (code, _, err) = run(&mut gen(&both, &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("go, c") && err.contains("--lang"), "{err}");
+    assert!(dockerfile(&both, &["--lang", "c"]).contains("cmake --build /tmp/build --target x"));
+
+    let mains = project(
+        "ambiguous-bin",
+        &[
+            ("go.mod", "module example.com/x\n"),
+            ("cmd/a/main.go", "package main\n"),
+            ("cmd/b/main.go", "package main\n"),
+        ],
+    );
+    let (code, _, err) = run(&mut gen(&mains, &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a, b") && err.contains("--bin"), "{err}");
+    assert!(dockerfile(&mains, &["--bin", "b"]).contains("-o /out/b ./cmd/b"));
+
+    let empty = project("nothing", &[("README", "")]);
+    let (code, _, err) = run(&mut gen(&empty, &["dockerfile"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no project found"), "{err}");
+}
+
+#[test]
+fn hostile_values_are_refused_or_inert() {
+    // Values read from the project.
+    for (test, files) in [
+        (
+            "hostile-module",
+            &[
+                ("go.mod", "module \"x\\\"; RUN id\"\n"),
+                ("main.go", "package main\n"),
+            ][..],
+        ),
+        (
+            "hostile-module-subst",
+            &[
+                ("go.mod", "module example.com/$(id)\n"),
+                ("main.go", "package main\n"),
+            ],
+        ),
+        (
+            "hostile-cmake",
+            &[("CMakeLists.txt", "add_executable(\"x;$(id)\" x.c)\n")],
+        ),
+        (
+            "hostile-dir",
+            &[
+                ("go.mod", "module example.com/x\n"),
+                ("cmd/a`id`/main.go", "package main\n"),
+            ],
+        ),
+        (
+            "hostile-cargo-bin",
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[[bin]]\nname = \"x;$(id)\"\npath = \"main.rs\"\n",
+                ),
+                ("main.rs", "fn main() {}\n"),
+            ],
+        ),
+    ] {
+        let dir = project(test, files);
+        let (code, out, err) = run(&mut gen(&dir, &["dockerfile", "--print"]));
+        assert_eq!(code, 2, "{test}: {out}{err}");
+        assert!(err.contains("cannot be written"), "{test}: {err}");
+    }
+    // Values from the command line.
+    let go_hello = examples_dir().join("go-hello");
+    for args in [
+        &["dockerfile", "--bin", "go-hello\nRUN id"][..],
+        &["dockerfile", "--mab-image", "x y"],
+        &["dockerfile", "--base", "scratch\nRUN id"],
+        &["dockerfile", "--build-image", "golang:1.23;id"],
+        &["dockerfile", "--packages", "zlib1g-dev,$(id)"],
+        &["bake", "--platforms", "linux/arm64;id"],
+        &["bake", "--image", "x\"y"],
+        &["ci", "github", "--image", "${{ secrets.X }}"],
+        &["ci", "gitlab", "--platforms", "linux/arm64\nscript: id"],
+    ] {
+        let (code, out, err) = run(&mut gen(&go_hello, &[args, &["--print"]].concat()));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{args:?}: nothing is printed");
+    }
+    // A hostile directory name only feeds the default image name, which keeps its inert characters.
+    let dir = project("x\"$(id);\n", &[("go.mod", "module example.com/x\n")]);
+    let hcl = stdout(&mut gen(&dir, &["bake", "--print"]));
+    let image = hcl.lines().find(|l| l.contains("default =")).unwrap();
+    assert!(
+        image.trim().starts_with("default = \"mab-gen-") && image.ends_with("-xid\""),
+        "{image}"
+    );
+}
+
+#[test]
+fn rust_workspaces_fetch_with_every_manifest() {
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{deps}")
+    };
+    let (a, b) = (
+        manifest("tool-a", ""),
+        manifest(
+            "tool-b",
+            "[dependencies]\nlibz-sys = { path = \"../../vendored/libz-sys\" }\n",
+        ),
+    );
+    let z = manifest("libz-sys", "");
+    let dir = project(
+        "workspace",
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\nresolver = \"2\"\n",
+            ),
+            ("crates/a/Cargo.toml", &a),
+            ("crates/a/src/main.rs", "fn main() {}\n"),
+            ("crates/b/Cargo.toml", &b),
+            ("crates/b/src/main.rs", "fn main() {}\n"),
+            ("crates/b/src/bin/extra.rs", "fn main() {}\n"),
+            ("vendored/libz-sys/Cargo.toml", &z),
+            ("vendored/libz-sys/src/lib.rs", ""),
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n"),
+        ],
+    );
+    let (code, _, err) = run(&mut gen(&dir, &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("extra, tool-a, tool-b") && err.contains("--bin"),
+        "{err}"
+    );
+
+    // tool-a alone needs no C, but the workspace has a -sys crate: the C toolchain and glibc are chosen.
+    let text = dockerfile(&dir, &["--bin", "tool-a"]);
+    for line in [
+        "COPY Cargo.toml rust-toolchain.toml ./",
+        "COPY crates/a/Cargo.toml crates/a/",
+        "COPY crates/b/Cargo.toml crates/b/",
+        "mkdir -p crates/a/src crates/b/src crates/b/src/bin",
+        "touch crates/a/src/main.rs crates/b/src/bin/extra.rs crates/b/src/main.rs",
+        "--bin tool-a",
+        "ENV XX_LIBC=gnu",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in:\n{text}");
+    }
+    assert!(
+        !text.contains("Cargo.lock"),
+        "no lock file to copy:\n{text}"
+    );
+    assert_eq!(cross_build_problems(&text), Vec::<String>::new(), "{text}");
+
+    // A member alone is refused: the image build must see the whole workspace.
+    let (code, _, err) = run(&mut gen(&dir.join("crates/a"), &["dockerfile", "--print"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("belongs to the workspace"), "{err}");
+}
+
+#[test]
+fn bake_and_ci_files_parse_back() {
+    let dir = examples_dir().join("go-hello");
+    let platforms = "linux/amd64,arm64,linux/arm/v7,linux/riscv64";
+    let normalised = [
+        "linux/amd64",
+        "linux/arm64",
+        "linux/arm/v7",
+        "linux/riscv64",
+    ];
+
+    let hcl = stdout(&mut gen(
+        &dir,
+        &[
+            "bake",
+            "--print",
+            "--platforms",
+            platforms,
+            "--image",
+            "localhost:5000/app",
+        ],
+    ));
+    let bake: serde_json::Value = hcl::from_str(&hcl).unwrap_or_else(|e| panic!("{e}\n{hcl}"));
+    assert_eq!(
+        bake["variable"]["IMAGE"]["default"], "localhost:5000/app",
+        "{bake}"
+    );
+    assert_eq!(
+        bake["target"]["image"]["platforms"],
+        serde_json::json!(normalised),
+        "{bake}"
+    );
+    assert!(
+        bake["target"]["image"]["cache-to"][0]
+            .as_str()
+            .unwrap()
+            .contains("mode=max"),
+        "{bake}"
+    );
+
+    for system in ["github", "gitlab"] {
+        let text = stdout(&mut gen(
+            &dir,
+            &["ci", system, "--print", "--platforms", platforms],
+        ));
+        let docs = yaml_rust2::YamlLoader::load_from_str(&text)
+            .unwrap_or_else(|e| panic!("{system}: {e}\n{text}"));
+        let doc = &docs[0];
+        let vars = if system == "github" {
+            &doc["env"]
+        } else {
+            &doc["image-build"]["variables"]
+        };
+        assert_eq!(
+            vars["PLATFORMS"].as_str(),
+            Some(normalised.join(",").as_str()),
+            "{system}:\n{text}"
+        );
+        // The build is cross, so no emulator is set up.
+        assert!(
+            !text.to_lowercase().contains("qemu") || text.contains("no QEMU"),
+            "{system}:\n{text}"
+        );
+        assert!(
+            !text.contains("setup-qemu-action") && !text.contains("binfmt"),
+            "{system}:\n{text}"
+        );
+    }
+    let text = stdout(&mut gen(&dir, &["ci", "github", "--print"]));
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0];
+    let steps = doc["jobs"]["image"]["steps"].as_vec().unwrap();
+    let build = steps
+        .iter()
+        .find(|s| s["uses"].as_str() == Some("docker/build-push-action@v6"))
+        .unwrap();
+    assert_eq!(
+        build["with"]["platforms"].as_str(),
+        Some("${{ env.PLATFORMS }}"),
+        "{text}"
+    );
+}

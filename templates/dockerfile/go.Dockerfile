@@ -2,7 +2,8 @@
 {% include "mab-stage" %}
 # Stage "build": runs on the build machine and cross-compiles the Go module {{ module }}.
 FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
-COPY --from=mab /usr/local/bin/mab /usr/local/bin/mab
+# mab and its xx-* names (the mab image keeps them in /usr/bin).
+COPY --from=mab /usr/bin/ /usr/local/bin/
 {% include "apt-host" -%}
 WORKDIR /src
 # Modules first, in their own layer: it is rebuilt only when the module files change, and every

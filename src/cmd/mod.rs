@@ -4,7 +4,9 @@
 pub mod info;
 pub mod platforms;
 pub mod target;
+pub mod verify;
 pub mod xx_info;
+pub mod xx_verify;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -30,6 +32,8 @@ enum Command {
     Info(info::Args),
     /// List the supported platforms
     Platforms(platforms::Args),
+    /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
+    Verify(verify::Args),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -41,5 +45,6 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }

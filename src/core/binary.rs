@@ -58,9 +58,11 @@ pub struct Image {
 }
 
 impl Image {
-    /// Statically linked: no loader and no shared libraries. Only ELF has the notion (as in xx-verify).
+    /// Statically linked: no loader and no shared libraries. Only ELF has the notion (as in xx-verify), and
+    /// a shared library never is: it is itself loaded dynamically.
     pub fn is_static(&self) -> Option<bool> {
-        (self.format == ObjectFormat::Elf).then_some(self.interpreter.is_none() && self.needed == 0)
+        (self.format == ObjectFormat::Elf)
+            .then_some(self.kind != Kind::Library && self.interpreter.is_none() && self.needed == 0)
     }
 }
 
@@ -309,9 +311,11 @@ pub fn image_words(image: &Image, want_static: bool) -> String {
             } else {
                 ", dynamically linked"
             };
-            match &image.interpreter {
-                Some(interp) => s += &format!(", interpreter {interp}"),
-                None => s += &format!(", needs {} shared libraries", image.needed),
+            match (&image.interpreter, image.needed) {
+                (Some(interp), _) => s += &format!(", interpreter {interp}"),
+                (None, 0) => {}
+                (None, 1) => s += ", needs 1 shared library",
+                (None, n) => s += &format!(", needs {n} shared libraries"),
             }
         }
         None => {}
@@ -442,6 +446,12 @@ mod tests {
             ..image_of("linux/arm64")
         };
         check_one(needs_libs, "linux/arm64", true, &[Mismatch::NotStatic]);
+        let library = Image {
+            kind: Kind::Library,
+            ..image_of("linux/arm64")
+        };
+        check_one(library.clone(), "linux/arm64", false, &[]);
+        check_one(library, "linux/arm64", true, &[Mismatch::NotStatic]);
         check_one(image_of("windows/amd64"), "windows/amd64", true, &[]);
     }
 

@@ -112,7 +112,6 @@ where
         return Err(too_big("section header table"));
     }
     let segments = header.program_headers(endian, data).map_err(&e)?;
-    let sections = header.section_headers(endian, data).map_err(&e)?;
 
     let mut interpreter = None;
     let mut dynamic = None;
@@ -136,6 +135,8 @@ where
             dynamic = Some(entries);
         }
     }
+    // Read after the segments, so a file cut short is reported by what a loader would miss.
+    let sections = header.section_headers(endian, data).map_err(&e)?;
     let tags = || {
         dynamic
             .into_iter()

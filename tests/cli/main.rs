@@ -3,4 +3,5 @@
 mod common;
 mod info;
 mod tables;
+mod verify;
 mod xx_info;

@@ -9,7 +9,10 @@
 //!
 //! Output: each failing file gets one line on stderr, `PATH: expected P (...), found Q (...)` or
 //! `PATH: <why it cannot be judged>`; each passing file one line on stdout (`PATH: ok: P (...)`), which
-//! xx-verify leaves out. `--json` prints one report on stdout instead of both.
+//! xx-verify leaves out. `--json` prints one report on stdout instead of both: `{platform, expected,
+//! static, ok, files: [{path, ok, error, mismatches, platforms, found, images}]}`, where `error` says why a
+//! file could not be judged, `mismatches` names what differs ("machine", "float", "not-static", ...),
+//! `platforms` lists every platform the file does run on and `images` holds the raw header facts.
 //!
 //! Exit codes: 0 every file passes. 1 any file does not match, is no executable or library (a script, a
 //! truncated or random file, an archive), or cannot be read (missing, a directory, a FIFO or device, no
@@ -35,6 +38,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 every file fits; 1 a file does not fit, is no executable or library, or \
+                        cannot be read (each file gets its own line); 2 usage error."
+)]
 pub struct Args {
     /// Executables or libraries to check
     #[arg(required = true, value_name = "FILE")]

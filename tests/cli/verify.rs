@@ -901,3 +901,31 @@ fn xx_verify_tells_oses_and_architectures_apart() {
         }
     }
 }
+
+#[test]
+fn a_huge_file_is_judged_by_its_headers_alone() {
+    let huge = work_dir().join("huge");
+    std::fs::copy(&bin("C static aarch64-linux-gnu-gcc").path, &huge).unwrap();
+    // 64 GiB, sparse: reading it all would take minutes, the headers take microseconds.
+    let file = std::fs::OpenOptions::new().write(true).open(&huge).unwrap();
+    file.set_len(64 << 30).unwrap();
+    drop(file);
+    let (code, out, err) = run_bounded(
+        mab()
+            .args(["verify", "--json", "--platform", "linux/arm64"])
+            .arg(&huge)
+            .arg(work_dir().join("missing")),
+        Duration::from_secs(10),
+    );
+    std::fs::remove_file(&huge).unwrap();
+    assert_eq!(code, 1, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["files"][0]["ok"], true, "{out}");
+    assert_eq!(
+        report["files"][0]["platforms"],
+        serde_json::json!(["linux/arm64"])
+    );
+    assert_eq!(report["files"][1]["ok"], false);
+    assert_eq!(report["files"][1]["error"], "no such file");
+    assert_eq!(report["ok"], false);
+}

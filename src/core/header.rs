@@ -118,7 +118,7 @@ where
     for segment in segments {
         let (offset, size) = segment.file_range(endian);
         // A loader maps these bytes: a file that ends before them was cut short.
-        if offset.checked_add(size).map_or(true, |end| end > len) {
+        if size > 0 && offset.checked_add(size).map_or(true, |end| end > len) {
             return Err(Error::Corrupt(
                 "ELF",
                 "a segment reaches past the end of the file".into(),
@@ -165,11 +165,17 @@ where
             .iter()
             .filter(|s| s.sh_type(endian) == elf::SHT_ARM_ATTRIBUTES)
         {
+            // Build attributes are advice to linkers, not to the loader: ones that cannot be read
+            // (or are implausibly large) count as not recorded rather than as a broken file.
             if section.sh_size(endian).into() > MAX_TABLE {
-                return Err(too_big("ARM attributes section"));
+                continue;
             }
-            let section = section.attributes(endian, data).map_err(&e)?;
-            (arm_cpu_arch, vfp_args) = arm_attributes(&section).map_err(&e)?;
+            if let Ok(Ok(found)) = section
+                .attributes(endian, data)
+                .map(|section| arm_attributes(&section))
+            {
+                (arm_cpu_arch, vfp_args) = found;
+            }
         }
     }
     let dynamic_without_deps = dynamic.is_some() && interpreter.is_none() && needed == 0;

@@ -129,7 +129,7 @@ pub fn verify(files: &[PathBuf], options: &Options) -> Result<ExitCode> {
             ok,
             files: &reports,
         };
-        print_lines([serde_json::to_string_pretty(&report)?])?;
+        print_verdict([serde_json::to_string_pretty(&report)?])?;
     } else {
         let mut passed = Vec::new();
         for r in &reports {
@@ -144,7 +144,7 @@ pub fn verify(files: &[PathBuf], options: &Options) -> Result<ExitCode> {
             }
         }
         if !options.quiet {
-            print_lines(passed)?;
+            print_verdict(passed)?;
         }
     }
     Ok(if ok {
@@ -152,6 +152,15 @@ pub fn verify(files: &[PathBuf], options: &Options) -> Result<ExitCode> {
     } else {
         ExitCode::from(FALSE)
     })
+}
+
+/// Prints, treating a closed stdout as no error: the exit code still carries the verdict, so
+/// `mab verify ... | head -1` cannot turn a failure into success.
+fn print_verdict<I: IntoIterator<Item = String>>(lines: I) -> io::Result<()> {
+    match print_lines(lines) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 fn judge(path: &Path, row: &BinaryRow, want_static: bool) -> FileReport {

@@ -125,6 +125,35 @@ struct VariantAlias {
     to: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Binaries {
+    os: Vec<BinaryOs>,
+    binary: Vec<Binary>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BinaryOs {
+    os: String,
+    format: String,
+    #[serde(default)]
+    elf_os_abi: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Binary {
+    platform: String,
+    machine: u32,
+    machine_name: String,
+    bits: u8,
+    endian: String,
+    abi: Option<String>,
+    float: Option<String>,
+    arm_arch: Option<u8>,
+}
+
 fn load<T: for<'de> Deserialize<'de>>(name: &str) -> T {
     let path = Path::new("toolchains").join(name);
     println!("cargo:rerun-if-changed={}", path.display());
@@ -164,6 +193,63 @@ fn by_platform<'a, T>(
         );
     }
     map
+}
+
+/// `toolchains/binaries.toml` → `BINARIES`: one row per platform, its OS's object format joined in.
+fn write_binaries(out: &mut String, platforms: &Platforms, known: &BTreeSet<&str>) {
+    let binaries: Binaries = load("binaries.toml");
+    let rows = by_platform("binaries.toml", &binaries.binary, |r| &r.platform, known);
+    out.push_str("\npub static BINARIES: &[BinaryRow] = &[\n");
+    for p in &platforms.platform {
+        let key = p.platform.as_str();
+        let b = rows
+            .get(key)
+            .unwrap_or_else(|| panic!("binaries.toml: no row for {key}"));
+        let os_name = key.split('/').next().unwrap();
+        let os = binaries
+            .os
+            .iter()
+            .find(|o| o.os == os_name)
+            .unwrap_or_else(|| panic!("binaries.toml: no [[os]] row for {os_name}"));
+        let format = match os.format.as_str() {
+            "elf" => "ObjectFormat::Elf",
+            "pe" => "ObjectFormat::Pe",
+            "macho" => "ObjectFormat::MachO",
+            other => panic!("binaries.toml: format {other:?} is not elf, pe or macho"),
+        };
+        assert!(
+            [32, 64].contains(&b.bits),
+            "binaries.toml: {key}: bits must be 32 or 64"
+        );
+        let big_endian = match b.endian.as_str() {
+            "little" => false,
+            "big" => true,
+            other => panic!("binaries.toml: {key}: endian {other:?} is not little or big"),
+        };
+        if let Some(f) = &b.float {
+            assert!(
+                ["hard", "soft"].contains(&f.as_str()),
+                "binaries.toml: {key}: float {f:?} is not hard or soft"
+            );
+        }
+        for text in [Some(&b.machine_name), b.abi.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                text.bytes().all(|c| c.is_ascii_graphic() || c == b' '),
+                "binaries.toml: {key}: {text:?} is not printable ASCII"
+            );
+        }
+        writeln!(
+            out,
+            "    BinaryRow {{ platform: {key:?}, format: {format}, elf_os_abi: &{:?}, machine: {:#x}, \
+             machine_name: {:?}, bits: {}, big_endian: {big_endian}, abi: {:?}, float: {:?}, arm_arch: {:?} }},",
+            os.elf_os_abi, b.machine, b.machine_name, b.bits, b.abi, b.float, b.arm_arch
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
 }
 
 fn main() {
@@ -318,6 +404,7 @@ fn main() {
         .unwrap();
     }
     out.push_str("];\n");
+    write_binaries(&mut out, &platforms, &known);
 
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("tables.rs");
     std::fs::write(dest, out).unwrap();

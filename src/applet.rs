@@ -10,10 +10,15 @@ use std::process::ExitCode;
 pub enum Applet {
     Mab,
     XxInfo,
+    XxVerify,
 }
 
 /// Every name mab answers to. Later xx names (xx-go, xx-cargo, xx-clang, ...) are rows here.
-pub static APPLETS: &[(&str, Applet)] = &[("mab", Applet::Mab), ("xx-info", Applet::XxInfo)];
+pub static APPLETS: &[(&str, Applet)] = &[
+    ("mab", Applet::Mab),
+    ("xx-info", Applet::XxInfo),
+    ("xx-verify", Applet::XxVerify),
+];
 
 /// The program name's file stem (`/usr/bin/xx-info` → `xx-info`, `mab.exe` → `mab`).
 fn stem(argv0: &OsStr) -> String {
@@ -34,6 +39,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let result = match applet {
         Some(Applet::Mab) => cmd::run(args),
         Some(Applet::XxInfo) => cmd::xx_info::run(&args[1..]),
+        Some(Applet::XxVerify) => cmd::xx_verify::run(&args[1..]),
         None => Err(anyhow::anyhow!(
             "mab does not know the program name {name:?}; link it as one of: {}",
             APPLETS

@@ -5,7 +5,9 @@ pub mod gen;
 pub mod info;
 pub mod platforms;
 pub mod target;
+pub mod verify;
 pub mod xx_info;
+pub mod xx_verify;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -33,6 +35,8 @@ enum Command {
     Platforms(platforms::Args),
     /// Generate a cross-compiling Dockerfile, docker-bake.hcl or CI workflow for a project
     Gen(gen::Args),
+    /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
+    Verify(verify::Args),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -45,5 +49,6 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }

@@ -1,7 +1,9 @@
 //! The pure core: platform model, tables and the platform → toolchain mapping. Nothing here reads the
 //! environment, touches files or starts processes; the commands in `crate::cmd` do that and pass values in.
 
+pub mod binary;
 pub mod gen;
+pub mod header;
 pub mod info;
 pub mod os_release;
 pub mod platform;

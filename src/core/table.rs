@@ -102,3 +102,41 @@ pub fn find(os: &str, arch: &str, variant: &str) -> Option<(&'static PlatformRow
 pub fn distro(id: &str) -> Option<&'static DistroRow> {
     DISTROS.iter().find(|d| d.id == id)
 }
+
+/// The object format an OS loads (see `toolchains/binaries.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectFormat {
+    Elf,
+    Pe,
+    MachO,
+}
+
+/// What an executable or library for one platform carries in its headers (see `toolchains/binaries.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct BinaryRow {
+    /// The platform key, as in `platforms.toml`.
+    pub platform: &'static str,
+    pub format: ObjectFormat,
+    /// ELF EI_OSABI values the OS runs (empty for PE and Mach-O).
+    pub elf_os_abi: &'static [u8],
+    /// ELF e_machine, PE machine or Mach-O CPU type.
+    pub machine: u32,
+    pub machine_name: &'static str,
+    pub bits: u8,
+    pub big_endian: bool,
+    pub abi: Option<&'static str>,
+    /// ARM: "hard" or "soft".
+    pub float: Option<&'static str>,
+    /// ARM: the newest architecture version the platform's CPUs run.
+    pub arm_arch: Option<u8>,
+}
+
+/// The header facts expected of a platform's binaries. Every platform has a row (build.rs checks).
+pub fn binary(row: &PlatformRow) -> Option<&'static BinaryRow> {
+    let key = if row.variant.is_empty() {
+        format!("{}/{}", row.os, row.arch)
+    } else {
+        format!("{}/{}/{}", row.os, row.arch, row.variant)
+    };
+    BINARIES.iter().find(|b| b.platform == key)
+}

@@ -4,4 +4,5 @@ mod common;
 mod gen;
 mod info;
 mod tables;
+mod verify;
 mod xx_info;

@@ -96,6 +96,20 @@ struct Distro {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Packages {
+    meta: Vec<Meta>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Meta {
+    names: Vec<String>,
+    family: String,
+    packages: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Aliases {
     os: Vec<OsAlias>,
     arch: Vec<ArchAlias>,
@@ -166,6 +180,15 @@ fn by_platform<'a, T>(
     map
 }
 
+fn family_variant(table: &str, family: &str) -> &'static str {
+    match family {
+        "debian" => "Family::Debian",
+        "alpine" => "Family::Alpine",
+        "rhel" => "Family::Rhel",
+        other => panic!("{table}: family {other:?} is not debian, alpine or rhel"),
+    }
+}
+
 fn main() {
     let platforms: Platforms = load("platforms.toml");
     let c: CTable = load("c.toml");
@@ -173,6 +196,7 @@ fn main() {
     let rust: RustTable = load("rust.toml");
     let distros: Distros = load("distros.toml");
     let aliases: Aliases = load("aliases.toml");
+    let packages: Packages = load("packages.toml");
 
     let known: BTreeSet<&str> = platforms
         .platform
@@ -277,12 +301,7 @@ fn main() {
     out.push_str("];\n\npub static DISTROS: &[DistroRow] = &[\n");
     for d in &distros.distro {
         check_inert("distros.toml", &d.id);
-        let family = match d.family.as_str() {
-            "debian" => "Family::Debian",
-            "alpine" => "Family::Alpine",
-            "rhel" => "Family::Rhel",
-            other => panic!("distros.toml: family {other:?} is not debian, alpine or rhel"),
-        };
+        let family = family_variant("distros.toml", &d.family);
         assert!(
             ["gnu", "musl"].contains(&d.libc.as_str()),
             "distros.toml: libc {:?}",
@@ -314,6 +333,32 @@ fn main() {
             out,
             "    VariantAlias {{ arch: {:?}, from: {:?}, to: {:?} }},",
             a.arch, a.from, a.to
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+
+    out.push_str("\npub static META_PACKAGES: &[MetaRow] = &[\n");
+    let mut seen = BTreeSet::new();
+    for m in &packages.meta {
+        let family = family_variant("packages.toml", &m.family);
+        for name in &m.names {
+            check_inert("packages.toml", name);
+            assert!(
+                seen.insert((name.clone(), family)),
+                "packages.toml: {name:?} listed twice for {}",
+                m.family
+            );
+        }
+        for alternatives in &m.packages {
+            for p in alternatives.split('|') {
+                check_inert("packages.toml", p);
+            }
+        }
+        writeln!(
+            out,
+            "    MetaRow {{ names: &{:?}, family: {family}, packages: &{:?} }},",
+            m.names, m.packages
         )
         .unwrap();
     }

@@ -2,6 +2,7 @@
 //! core, and print.
 
 pub mod info;
+pub mod packages;
 pub mod platforms;
 pub mod target;
 pub mod xx_info;
@@ -30,6 +31,18 @@ enum Command {
     Info(info::Args),
     /// List the supported platforms
     Platforms(platforms::Args),
+    /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
+    #[command(name = "apt-get", disable_help_flag = true)]
+    AptGet(packages::RawArgs),
+    /// Install the target's packages with apt (as `apt-get`)
+    #[command(disable_help_flag = true)]
+    Apt(packages::RawArgs),
+    /// Install the target's packages with apk into /<triple> (Alpine)
+    #[command(disable_help_flag = true)]
+    Apk(packages::RawArgs),
+    /// Install the target's packages with dnf into /<triple> (RHEL, Fedora)
+    #[command(disable_help_flag = true)]
+    Dnf(packages::RawArgs),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -41,5 +54,9 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
+        Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
+        Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),
+        Command::Apk(args) => packages::run_raw(packages::Tool::Apk, args),
+        Command::Dnf(args) => packages::run_raw(packages::Tool::Dnf, args),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod info;
 pub mod os_release;
+pub mod packages;
 pub mod platform;
 pub mod resolve;
 pub mod shell;

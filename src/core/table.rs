@@ -69,6 +69,15 @@ pub struct DistroRow {
     pub vendor_in_triple: bool,
 }
 
+/// A meta-package (`xx-c-essentials`) and what it stands for on one distro family (see
+/// `toolchains/packages.toml`). Each entry of `packages` is `a|b|c`: the first one the package manager knows.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MetaRow {
+    pub names: &'static [&'static str],
+    pub family: Family,
+    pub packages: &'static [&'static str],
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub struct ArchAlias {
     pub alias: &'static str,

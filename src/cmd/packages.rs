@@ -241,46 +241,37 @@ fn apt(
         sources: read_sources()?,
         lists: read_lists(),
     };
-    let foreign: Vec<String> = query("dpkg", &["--print-foreign-architectures"])?
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+    let foreign = foreign_arches()?;
     let step = (|| -> Result<Step> {
-        if let Some(new) = plan::arch_to_add(&target, &foreign) {
-            eprintln!("+ dpkg --add-architecture {new}");
-            let status = signals.run("dpkg", &["--add-architecture".into(), new.clone()])?;
-            if !status.success() {
-                return Ok(Step::Failed("dpkg --add-architecture", status));
+        let added = plan::arch_to_add(&target, &foreign);
+        if let Some(new) = &added {
+            let result = step(
+                signals,
+                "dpkg --add-architecture",
+                "dpkg",
+                &["--add-architecture".into(), new.clone()],
+            );
+            // Interrupted or not, what dpkg now has is what to undo.
+            if foreign_arches()?.contains(new) {
+                tx.added.push(new.clone());
             }
-            tx.added.push(new.clone());
-            if signals.caught().is_some() {
-                return Ok(Step::Interrupted);
+            if let Some(stop) = result? {
+                return Ok(stop);
             }
+        }
+        if added.is_some() || plan::lists_incomplete(&tx.lists, native.trim(), &target.arch) {
             let version = query("apt-get", &["--version"]).ok();
             let update = plan::apt_update_args(
                 version.as_deref().and_then(plan::parse_apt_version),
                 native.trim(),
-                &new,
+                &target.arch,
             );
-            echo("apt-get", &update);
-            let status = signals.run("apt-get", &update)?;
-            if !status.success() {
-                return Ok(Step::Failed("apt-get update", status));
+            if let Some(stop) = step(signals, "apt-get update", "apt-get", &update)? {
+                return Ok(stop);
             }
         }
-        if signals.caught().is_some() {
-            return Ok(Step::Interrupted);
-        }
         let args = plan::apt_args(&target, line, &mut apt_knows);
-        echo(program, &args);
-        let status = signals.run(program, &args)?;
-        Ok(if signals.caught().is_some() {
-            Step::Interrupted
-        } else if status.success() {
-            Step::Done
-        } else {
-            Step::Failed(program, status)
-        })
+        Ok(step(signals, program, program, &args)?.unwrap_or(Step::Done))
     })();
 
     let (what, code) = match step {
@@ -295,6 +286,34 @@ fn apt(
     let undone = tx.rollback();
     eprintln!("mab {program}: {what}; {undone}");
     Ok(ExitCode::from(code))
+}
+
+fn foreign_arches() -> Result<Vec<String>> {
+    Ok(query("dpkg", &["--print-foreign-architectures"])?
+        .split_whitespace()
+        .map(str::to_string)
+        .collect())
+}
+
+/// Runs one step of the transaction; `Some` ends it (the step failed, or a signal came).
+fn step(
+    signals: &Signals,
+    what: &'static str,
+    program: &str,
+    args: &[String],
+) -> Result<Option<Step>> {
+    if signals.caught().is_some() {
+        return Ok(Some(Step::Interrupted));
+    }
+    echo(program, args);
+    let status = signals.run(program, args)?;
+    Ok(if signals.caught().is_some() {
+        Some(Step::Interrupted)
+    } else if status.success() {
+        None
+    } else {
+        Some(Step::Failed(what, status))
+    })
 }
 
 enum Step {

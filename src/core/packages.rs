@@ -414,6 +414,23 @@ pub fn arch_rollback(added: &[String], in_use: &BTreeSet<String>) -> ArchRollbac
     ArchRollback { remove, keep }
 }
 
+/// Whether apt lacks the target's package list for a source it has the native list of (the architecture
+/// was added by hand without an update, or an earlier update failed half-way). Installing then fails with
+/// "held broken packages": a `Multi-Arch: same` library must have the same version for both architectures,
+/// and a missing or older target list (bookworm-security's, say) cannot offer the native one's version.
+pub fn lists_incomplete(lists: &BTreeSet<String>, native: &str, arch: &str) -> bool {
+    let native = format!("_binary-{native}_Packages");
+    let target = format!("_binary-{arch}_Packages");
+    lists
+        .iter()
+        .filter_map(|name| name.find(&native).map(|i| &name[..i]))
+        .any(|source| {
+            !lists
+                .iter()
+                .any(|m| m.starts_with(source) && m[source.len()..].starts_with(&target))
+        })
+}
+
 /// apt's list files (in /var/lib/apt/lists) that the update fetched for an architecture mab adds and then
 /// removes again: those of that architecture that were not there before.
 pub fn lists_to_remove(

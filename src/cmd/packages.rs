@@ -184,6 +184,9 @@ fn query(program: &str, args: &[&str]) -> Result<String> {
 /// The exit code for a finished child: its own, or 128 + the signal that ended it, as shells report it.
 fn exit_code(status: ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;
+    if status.success() {
+        return 0;
+    }
     status
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))
@@ -261,11 +264,12 @@ fn apt(
         }
         if added.is_some() || plan::lists_incomplete(&tx.lists, native.trim(), &target.arch) {
             let version = query("apt-get", &["--version"]).ok();
-            let update = plan::apt_update_args(
+            let mut update = plan::apt_update_args(
                 version.as_deref().and_then(plan::parse_apt_version),
                 native.trim(),
                 &target.arch,
             );
+            update.extend(plan::apt_config_options(line));
             if let Some(stop) = step(signals, "apt-get update", "apt-get", &update)? {
                 return Ok(stop);
             }

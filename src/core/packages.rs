@@ -377,6 +377,29 @@ pub fn apt_update_args(
     args
 }
 
+/// The user's apt configuration options (`-o X=Y`, `-c FILE` and their long forms), which also apply to
+/// the `apt-get update` mab runs: a proxy or a retry count given for the install is needed there too.
+pub fn apt_config_options(line: &CommandLine) -> Vec<String> {
+    let mut options = Vec::new();
+    let mut words = line.words.iter();
+    while let Some(word) = words.next() {
+        let Word::Keep(w) = word else { continue };
+        if ["-o", "--option", "-c", "--config-file"].contains(&w.as_str()) {
+            if let Some(Word::Keep(value)) = words.next() {
+                options.extend([w.clone(), value.clone()]);
+            }
+        } else if (w.starts_with("-o") || w.starts_with("-c"))
+            && !w.starts_with("--")
+            && w.len() > 2
+            || w.starts_with("--option=")
+            || w.starts_with("--config-file=")
+        {
+            options.push(w.clone());
+        }
+    }
+    options
+}
+
 /// The version in `apt-get --version`'s first line (`apt 2.6.1 (amd64)`).
 pub fn parse_apt_version(text: &str) -> Option<(u32, u32, u32)> {
     let version = text.lines().next()?.split_whitespace().nth(1)?;
@@ -788,6 +811,19 @@ mod tests {
         assert!(
             err.to_string().contains("\"Bad;\" is not a package name"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn config_options_reach_the_update_too() {
+        let line = parse(
+            Family::Debian,
+            &words("-o Acquire::Retries=0 -q install -y -cfoo.conf --option=A=1 zlib1g-dev -t bookworm"),
+        )
+        .unwrap();
+        assert_eq!(
+            apt_config_options(&line).join(" "),
+            "-o Acquire::Retries=0 -cfoo.conf --option=A=1"
         );
     }
 

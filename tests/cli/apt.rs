@@ -234,6 +234,25 @@ fn apt_installs_target_packages_and_undoes_failures() {
     );
 
     phase("missing package undone");
+
+    // The meta-package through xx's other name, simulated (-s): the release's GCC libraries for arm64.
+    let (code, _, err) = run(applet("xx-apt-get")
+        .env("TARGETPLATFORM", "linux/arm64")
+        .args(["install", "-s", "xx-c-essentials"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("+ apt-get install -s libc6-dev:arm64 libgcc-12-dev:arm64"),
+        "bookworm has GCC 12:\n{err}"
+    );
+    // The build machine's own architecture: apt as written.
+    let (code, _, err) = run(mab().env("TARGETPLATFORM", "linux/amd64").args([
+        "apt-get",
+        "install",
+        "-s",
+        "zlib1g-dev",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("+ apt-get install -s zlib1g-dev\n"), "{err}");
     // An unreachable mirror (a closed port on loopback): apt-get update fails, and is undone.
     add_source("mab-test-unreachable", "http://127.0.0.1:9/");
     check_undone(
@@ -374,4 +393,21 @@ fn non_linux_targets_install_nothing() {
     ]));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("the target is not Linux"), "{err}");
+}
+
+#[test]
+fn other_apt_commands_pass_through_with_apt_exit_code() {
+    if require_tool("apt-get", &[]).is_none() {
+        return;
+    }
+    // No action: apt's own usage and failure, as xx-apt gives.
+    let (code, out, err) = run(applet("xx-apt").env("TARGETARCH", "arm64"));
+    assert_ne!(code, 0);
+    assert!(format!("{out}{err}").contains("Usage: apt"), "{out}{err}");
+    // apt's exit code passes through (100 for a bad option).
+    let (code, _, err) =
+        run(mab()
+            .env("TARGETARCH", "s390x")
+            .args(["apt-get", "--mab-no-such-option", "check"]));
+    assert_eq!(code, 100, "{err}");
 }

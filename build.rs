@@ -98,6 +98,16 @@ struct Distro {
 #[serde(deny_unknown_fields)]
 struct Packages {
     meta: Vec<Meta>,
+    mirror: Vec<Mirror>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mirror {
+    distro: String,
+    archive_arches: Vec<String>,
+    archive_hosts: Vec<String>,
+    ports_uri: String,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +369,22 @@ fn main() {
             out,
             "    MetaRow {{ names: &{:?}, family: {family}, packages: &{:?} }},",
             m.names, m.packages
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\npub static MIRRORS: &[MirrorRow] = &[\n");
+    for m in &packages.mirror {
+        for v in [&m.distro, &m.ports_uri.replace(':', "")]
+            .into_iter()
+            .chain(&m.archive_arches)
+            .chain(&m.archive_hosts)
+        {
+            check_inert("packages.toml", v);
+        }
+        writeln!(
+            out,
+            "    MirrorRow {{ distro: {:?}, archive_arches: &{:?}, archive_hosts: &{:?}, ports_uri: {:?} }},",
+            m.distro, m.archive_arches, m.archive_hosts, m.ports_uri
         )
         .unwrap();
     }

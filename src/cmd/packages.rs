@@ -91,7 +91,7 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
     }
     let signals = Signals::install()?;
     match tool {
-        Tool::AptGet | Tool::Apt => apt(program, &info, &line, &signals),
+        Tool::AptGet | Tool::Apt => apt(program, &info, &release, &line, &signals),
         Tool::Apk => apk(&info, &release, &line, &signals),
         Tool::Dnf => dnf(&info, &release, &line, &signals),
     }
@@ -207,6 +207,7 @@ const LISTS_DIR: &str = "/var/lib/apt/lists";
 fn apt(
     program: &'static str,
     info: &Info,
+    release: &OsRelease,
     line: &CommandLine,
     signals: &Signals,
 ) -> Result<ExitCode> {
@@ -262,7 +263,16 @@ fn apt(
                 return Ok(stop);
             }
         }
-        if added.is_some() || plan::lists_incomplete(&tx.lists, native.trim(), &target.arch) {
+        let distro = release.id.as_deref().unwrap_or_default();
+        let fixes = plan::mirror_fixes(distro, &tx.sources, native.trim(), &target.arch);
+        for (path, content) in &fixes {
+            eprintln!("+ write {path} (the {} mirror for {})", distro, target.arch);
+            std::fs::write(path, content).with_context(|| format!("writing {path}"))?;
+        }
+        if added.is_some()
+            || !fixes.is_empty()
+            || plan::lists_incomplete(&tx.lists, native.trim(), &target.arch)
+        {
             let version = query("apt-get", &["--version"]).ok();
             let mut update = plan::apt_update_args(
                 version.as_deref().and_then(plan::parse_apt_version),

@@ -78,6 +78,15 @@ pub struct MetaRow {
     pub packages: &'static [&'static str],
 }
 
+/// A distro whose main mirror carries only some architectures (see `toolchains/packages.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct MirrorRow {
+    pub distro: &'static str,
+    pub archive_arches: &'static [&'static str],
+    pub archive_hosts: &'static [&'static str],
+    pub ports_uri: &'static str,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub struct ArchAlias {
     pub alias: &'static str,

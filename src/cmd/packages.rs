@@ -225,6 +225,7 @@ fn apt(
         arch: arch.to_string(),
         cross: native.trim() != arch,
         cross_suffix: info.triple.replace('_', "-"),
+        prefer_cross: var("XX_APT_PREFER_CROSS").is_some() || var("MAB_APT_PREFER_CROSS").is_some(),
     };
     let mut apt_knows = memo(|name: &str| {
         Command::new("apt-cache")
@@ -283,6 +284,12 @@ fn apt(
             if let Some(stop) = step(signals, "apt-get update", "apt-get", &update)? {
                 return Ok(stop);
             }
+            if !plan::has_lists(&read_lists(), &target.arch) {
+                return Ok(Step::Refused(format!(
+                    "the configured apt mirrors carry no {} packages: this release may not have {}",
+                    target.arch, info.target
+                )));
+            }
         }
         let args = plan::apt_args(&target, line, &mut apt_knows);
         Ok(step(signals, program, program, &args)?.unwrap_or(Step::Done))
@@ -291,6 +298,7 @@ fn apt(
     let (what, code) = match step {
         Ok(Step::Done) => return Ok(ExitCode::SUCCESS),
         Ok(Step::Failed(what, status)) => (format!("{what} failed ({status})"), exit_code(status)),
+        Ok(Step::Refused(why)) => (why, crate::exit::ERROR),
         Ok(Step::Interrupted) => {
             let sig = signals.caught().unwrap_or(signal_hook::consts::SIGTERM);
             (format!("interrupted by signal {sig}"), (128 + sig) as u8)
@@ -332,6 +340,8 @@ fn step(
 
 enum Step {
     Done,
+    /// A check of mab's own failed.
+    Refused(String),
     Failed(&'static str, ExitStatus),
     Interrupted,
 }

@@ -299,6 +299,8 @@ pub struct AptTarget {
     /// The suffix of Debian's cross packages for the target: the C triple with `_` made `-`, as package
     /// names cannot hold `_` (`gcc` → `gcc-x86-64-linux-gnu`).
     pub cross_suffix: String,
+    /// Take `<p>-<arch>-cross` packages where Debian has them (xx's XX_APT_PREFER_CROSS).
+    pub prefer_cross: bool,
 }
 
 /// The name apt gets for one package: unchanged when native or already qualified (`foo:arm64`, `foo=1.0`
@@ -318,6 +320,11 @@ pub fn apt_name(target: &AptTarget, package: &str, known: &mut dyn FnMut(&str) -
     let cross = format!("{name}-{}", target.cross_suffix);
     if known(&cross) {
         return format!("{cross}{pin}");
+    }
+    // Debian's own cross builds of libraries (libc6-dev-arm64-cross), installed under /usr/<triple>.
+    let arch_cross = format!("{name}-{}-cross", target.arch);
+    if target.prefer_cross && known(&arch_cross) {
+        return format!("{arch_cross}{pin}");
     }
     format!("{name}:{}{pin}", target.arch)
 }
@@ -435,6 +442,13 @@ pub struct ArchRollback {
 pub fn arch_rollback(added: &[String], in_use: &BTreeSet<String>) -> ArchRollback {
     let (keep, remove) = added.iter().cloned().partition(|a| in_use.contains(a));
     ArchRollback { remove, keep }
+}
+
+/// Whether apt has any package list for the architecture (after an update: whether the mirrors carry it
+/// at all; Debian 12 has no riscv64, for one, and apt only notes that it skipped it).
+pub fn has_lists(lists: &BTreeSet<String>, arch: &str) -> bool {
+    let target = format!("_binary-{arch}_Packages");
+    lists.iter().any(|name| name.contains(&target))
 }
 
 /// Whether apt lacks the target's package list for a source it has the native list of (the architecture
@@ -842,6 +856,7 @@ mod tests {
             arch: "arm64".into(),
             cross: true,
             cross_suffix: "aarch64-linux-gnu".into(),
+            prefer_cross: false,
         }
     }
 
@@ -890,6 +905,22 @@ mod tests {
         );
         check_apt(&t, &[], "update", "update");
         check_apt(&t, &[], "search zlib.*", "search zlib.*");
+        let prefer = AptTarget {
+            prefer_cross: true,
+            ..arm64()
+        };
+        check_apt(
+            &prefer,
+            &["libc6-dev-arm64-cross"],
+            "install libc6-dev zlib1g-dev",
+            "install libc6-dev-arm64-cross zlib1g-dev:arm64",
+        );
+        check_apt(
+            &t,
+            &["libc6-dev-arm64-cross"],
+            "install libc6-dev",
+            "install libc6-dev:arm64",
+        );
         // Native: unchanged.
         let native = AptTarget {
             cross: false,
@@ -905,6 +936,7 @@ mod tests {
             arch: "amd64".into(),
             cross: true,
             cross_suffix: "x86-64-linux-gnu".into(),
+            prefer_cross: false,
         };
         check_apt(
             &x86,

@@ -235,6 +235,14 @@ fn apt_installs_target_packages_and_undoes_failures() {
 
     phase("missing package undone");
 
+    // An architecture the release does not have (Debian 12 has no riscv64): refused, and undone.
+    check_undone(
+        "riscv64",
+        "linux/riscv64",
+        &["install", "-y", "zlib1g-dev"],
+        &["the configured apt mirrors carry no riscv64 packages"],
+    );
+
     // The meta-package through xx's other name, simulated (-s): the release's GCC libraries for arm64.
     let (code, _, err) = run(applet("xx-apt-get")
         .env("TARGETPLATFORM", "linux/arm64")

@@ -620,7 +620,8 @@ fn apk(
     if let Some(done) = root_action(root.as_ref(), line, plan::apk_setup, signals) {
         return done;
     }
-    if let Some(root) = &root {
+    // No action (`xx-apk` alone prints its usage): nothing to set up.
+    if let (Some(root), Some(_)) = (&root, &line.action) {
         set_up(root, &plan::apk_setup(root), signals)?;
     }
     let args = plan::apk_args(root.as_ref(), line);
@@ -646,7 +647,8 @@ fn dnf(
     if let Some(done) = root_action(root.as_ref(), line, plan::dnf_setup, signals) {
         return done;
     }
-    if let Some(root) = &root {
+    // No action (`xx-dnf` alone prints its usage): nothing to set up.
+    if let (Some(root), Some(_)) = (&root, &line.action) {
         set_up(root, &plan::dnf_setup(root), signals)?;
     }
     let args = plan::dnf_args(root.as_ref(), release.version_id.as_deref(), line);

@@ -168,6 +168,26 @@ impl Signals {
     }
 }
 
+/// An exclusive lock on a file, released when the file is dropped (also when mab dies).
+fn lock(path: &str) -> Result<std::fs::File> {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("opening the lock file {path}"))?;
+    // SAFETY: flock(2) on a descriptor this function owns.
+    let try_lock = |flags| unsafe { libc::flock(file.as_raw_fd(), flags) };
+    if try_lock(libc::LOCK_EX | libc::LOCK_NB) != 0 {
+        eprintln!("mab: waiting for another mab package install to finish ({path})");
+        if try_lock(libc::LOCK_EX) != 0 {
+            return Err(std::io::Error::last_os_error()).with_context(|| format!("locking {path}"));
+        }
+    }
+    Ok(file)
+}
+
 /// stdout of a query that must succeed.
 fn query(program: &str, args: &[&str]) -> Result<String> {
     let out = Command::new(program)
@@ -203,6 +223,10 @@ fn echo(program: &str, args: &[String]) {
 const SOURCES_LIST: &str = "/etc/apt/sources.list";
 const SOURCES_DIR: &str = "/etc/apt/sources.list.d";
 const LISTS_DIR: &str = "/var/lib/apt/lists";
+/// Held for a whole cross transaction, so two `mab apt-get` at once cannot undo each other's
+/// architecture (one adds s390x, the other sees it already there, the first fails and removes it). Beside
+/// dpkg's own locks: that directory exists wherever dpkg does, unlike /var/lock in a container.
+const APT_LOCK: &str = "/var/lib/dpkg/mab.lock";
 
 fn apt(
     program: &'static str,
@@ -241,6 +265,7 @@ fn apt(
         return Ok(ExitCode::from(exit_code(signals.run(program, &args)?)));
     }
 
+    let _lock = lock(APT_LOCK)?;
     let mut tx = AptTransaction {
         added: Vec::new(),
         sources: read_sources()?,

@@ -138,6 +138,20 @@ fn check_undone(arch: &str, platform: &str, args: &[&str], says: &[&str]) -> Str
     err
 }
 
+/// An exclusive flock on a file, held until dropped.
+fn lock_file(path: &str) -> std::fs::File {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap();
+    // SAFETY: flock(2) on a descriptor we own.
+    assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
+    file
+}
+
 /// A sources entry for a loopback mirror, removed by the guard.
 fn add_source(name: &str, url: &str) -> String {
     let path = format!("/etc/apt/sources.list.d/{name}.list");
@@ -322,6 +336,44 @@ fn apt_installs_target_packages_and_undoes_failures() {
     std::fs::remove_file("/etc/apt/sources.list.d/mab-test-silent.list").unwrap();
 
     phase("interrupt undone");
+
+    // Another mab install holds the lock: this one waits, and a SIGTERM meanwhile ends it before it
+    // changed anything.
+    let held = lock_file("/var/lib/dpkg/mab.lock");
+    let (arches, dpkg_before) = (foreign_arches(), dpkg_l());
+    let mut child = mab()
+        .env("TARGETPLATFORM", "linux/s390x")
+        .args(["apt-get", "install", "-y", "zlib1g-dev"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stderr.as_mut().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(
+        first.contains("waiting for another mab package install"),
+        "{first}"
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(143),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(foreign_arches(), arches);
+    assert!(dpkg_l() == dpkg_before);
+    phase("lock waited for");
     drop(guard);
     phase("guard restored");
     assert!(

@@ -80,6 +80,11 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
              command of this distro's package manager"
         )
     })?;
+    if tool.family() == Family::Debian && args.iter().any(|a| a == "--print-source-file") {
+        let file = plan::main_sources_file(&|p| Path::new(p).exists());
+        crate::exit::print_lines([file])?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let line = plan::parse(tool.family(), &args)?;
     let info = target::resolve(None)?;
     if info.target.os() != "linux" {

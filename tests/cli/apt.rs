@@ -464,6 +464,12 @@ fn other_apt_commands_pass_through_with_apt_exit_code() {
     let (code, out, err) = run(applet("xx-apt").env("TARGETARCH", "arm64"));
     assert_ne!(code, 0);
     assert!(format!("{out}{err}").contains("Usage: apt"), "{out}{err}");
+    // xx-apt's own option.
+    let file = stdout(applet("xx-apt").arg("--print-source-file"));
+    assert!(
+        file.starts_with("/etc/apt/sources.list") && Path::new(&file).exists(),
+        "{file}"
+    );
     // apt's exit code passes through (100 for a bad option).
     let (code, _, err) =
         run(mab()

@@ -68,6 +68,18 @@ pub fn apt_args(
         .collect()
 }
 
+/// The distro's main sources file, as xx-apt's `--print-source-file` prints it: the deb822 file of Debian
+/// 12+ or Ubuntu 24.04+, else the classic list.
+pub fn main_sources_file(exists: &dyn Fn(&str) -> bool) -> &'static str {
+    [
+        "/etc/apt/sources.list.d/debian.sources",
+        "/etc/apt/sources.list.d/ubuntu.sources",
+    ]
+    .into_iter()
+    .find(|p| exists(p))
+    .unwrap_or("/etc/apt/sources.list")
+}
+
 /// Whether the command needs the target architecture's package lists (anything naming packages).
 pub fn needs_target_arch(line: &CommandLine) -> bool {
     line.packages().next().is_some()
@@ -362,6 +374,15 @@ mod tests {
             "install xx-c-essentials",
             "install libc6-dev libgcc-12-dev",
         );
+    }
+
+    #[test]
+    fn main_sources_file_prefers_deb822() {
+        assert_eq!(
+            main_sources_file(&|p| p.ends_with("ubuntu.sources")),
+            "/etc/apt/sources.list.d/ubuntu.sources"
+        );
+        assert_eq!(main_sources_file(&|_| false), "/etc/apt/sources.list");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::core::packages::{
 use crate::core::table::{self, Family};
 use crate::core::Info;
 use anyhow::{anyhow, bail, Context, Result};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::Path;
 use std::process::{Command, ExitCode, ExitStatus, Stdio};
@@ -256,16 +256,8 @@ fn apt(
         cross_suffix: info.triple.replace('_', "-"),
         prefer_cross: var("XX_APT_PREFER_CROSS").is_some() || var("MAB_APT_PREFER_CROSS").is_some(),
     };
-    let mut apt_knows = memo(|name: &str| {
-        Command::new("apt-cache")
-            .args(["show", "--no-all-versions", name])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
     if !target.cross {
-        let args = plan::apt_args(&target, line, &mut apt_knows);
+        let args = apt_plan(&target, line);
         echo(program, &args);
         return Ok(ExitCode::from(exit_code(signals.run(program, &args)?)));
     }
@@ -321,7 +313,7 @@ fn apt(
                 )));
             }
         }
-        let args = plan::apt_args(&target, line, &mut apt_knows);
+        let args = apt_plan(&target, line);
         Ok(step(signals, program, program, &args)?.unwrap_or(Step::Done))
     })();
 
@@ -488,10 +480,23 @@ fn words(line: &CommandLine) -> Vec<String> {
         .collect()
 }
 
-/// A yes/no question to the package manager, asked once per name.
-fn memo(ask: impl Fn(&str) -> bool) -> impl FnMut(&str) -> bool {
-    let mut answers = HashMap::new();
-    move |name: &str| *answers.entry(name.to_string()).or_insert_with(|| ask(name))
+/// apt's argv for the install. The plan asks which package names apt has (cross packages, the meta
+/// packages' alternatives): one `apt-cache policy` answers all of them up front, since each apt-cache run
+/// loads the whole cache (seconds here, not milliseconds).
+fn apt_plan(target: &AptTarget, line: &CommandLine) -> Vec<String> {
+    let questions = plan::apt_questions(target, line);
+    let known = if questions.is_empty() {
+        BTreeSet::new()
+    } else {
+        Command::new("apt-cache")
+            .arg("policy")
+            .args(&questions)
+            .stderr(Stdio::null())
+            .output()
+            .map(|out| plan::policy_candidates(&String::from_utf8_lossy(&out.stdout)))
+            .unwrap_or_default()
+    };
+    plan::apt_args(target, line, &mut |name| known.contains(name))
 }
 
 // ---- apk and dnf: a secondary root per target ----------------------------------------------------

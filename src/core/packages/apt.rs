@@ -45,6 +45,35 @@ pub fn apt_name(target: &AptTarget, package: &str, known: &mut dyn FnMut(&str) -
     format!("{name}:{}{pin}", target.arch)
 }
 
+/// Every package name [`apt_args`] may ask apt about, so one `apt-cache policy` can answer them all: each
+/// alternative of a meta-package, and each package's cross-package names.
+pub fn apt_questions(target: &AptTarget, line: &CommandLine) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut ask = |name: &str| {
+        names.insert(name.to_string());
+        false
+    };
+    for package in line.packages() {
+        let alternatives: Vec<&str> = match super::meta_package(Family::Debian, package) {
+            Some(entries) => entries.iter().flat_map(|e| e.split('|')).collect(),
+            None => vec![package],
+        };
+        for p in alternatives {
+            if target.cross {
+                ask(&format!("{p}:{}", target.arch));
+            } else {
+                ask(p);
+            }
+            let prefer = AptTarget {
+                prefer_cross: true,
+                ..target.clone()
+            };
+            apt_name(&prefer, p, &mut ask);
+        }
+    }
+    names
+}
+
 /// apt's argv after the program name: meta-packages expanded and every package named for the target.
 pub fn apt_args(
     target: &AptTarget,
@@ -133,6 +162,25 @@ pub fn apt_config_options(line: &CommandLine) -> Vec<String> {
         }
     }
     options
+}
+
+/// The packages that have a candidate version in `apt-cache policy NAME…` output (unknown names print
+/// nothing; known ones print `NAME:` then `  Candidate: VERSION`, or `(none)`).
+pub fn policy_candidates(output: &str) -> BTreeSet<String> {
+    let mut known = BTreeSet::new();
+    let mut current = None;
+    for line in output.lines() {
+        if !line.starts_with(' ') {
+            current = line.strip_suffix(':');
+        } else if let (Some(name), Some(candidate)) =
+            (current, line.trim().strip_prefix("Candidate:"))
+        {
+            if candidate.trim() != "(none)" {
+                known.insert(name.to_string());
+            }
+        }
+    }
+    known
 }
 
 /// The version in `apt-get --version`'s first line (`apt 2.6.1 (amd64)`).
@@ -373,6 +421,41 @@ mod tests {
             &["libgcc-12-dev"],
             "install xx-c-essentials",
             "install libc6-dev libgcc-12-dev",
+        );
+    }
+
+    #[test]
+    fn every_question_is_asked_up_front() {
+        let t = arm64();
+        let line = parse(Family::Debian, &words("install -y xx-cxx-essentials gcc")).unwrap();
+        let questions = apt_questions(&t, &line);
+        for asked in [
+            "libstdc++-12-dev:arm64",
+            "libstdc++-12-dev-aarch64-linux-gnu",
+            "gcc:arm64",
+            "gcc-aarch64-linux-gnu",
+            "gcc-arm64-cross",
+        ] {
+            assert!(questions.contains(asked), "{asked}: {questions:?}");
+        }
+        // Whatever apt answers, the plan asks nothing else.
+        for answer in [false, true] {
+            apt_args(&t, &line, &mut |n| {
+                assert!(questions.contains(n), "{n} was not asked up front");
+                answer
+            });
+        }
+    }
+
+    #[test]
+    fn policy_names_the_packages_apt_has() {
+        let out = "gcc-aarch64-linux-gnu:\n  Installed: 4:12.2.0-3\n  Candidate: 4:12.2.0-3\n  Version table:\n \
+                   *** 4:12.2.0-3 500\n        500 http://m bookworm/main amd64 Packages\n\
+                   libgcc-13-dev:arm64:\n  Installed: (none)\n  Candidate: (none)\n  Version table:\n\
+                   libgcc-12-dev:arm64:\n  Installed: (none)\n  Candidate: 12.2.0-14\n";
+        assert_eq!(
+            policy_candidates(out).into_iter().collect::<Vec<_>>(),
+            ["gcc-aarch64-linux-gnu", "libgcc-12-dev:arm64"]
         );
     }
 

@@ -7,7 +7,7 @@
 //! interrupted (SIGINT, SIGTERM and SIGHUP are forwarded to the running package manager first).
 
 use super::target::{self, var};
-use crate::core::info::{c_triple, Flavour};
+use crate::core::info::{c_triple, check_token, Flavour};
 use crate::core::os_release::OsRelease;
 use crate::core::packages::{
     self as plan, AptTarget, CommandLine, SetupStep, Sources, SourcesFix, TargetRoot,
@@ -97,7 +97,7 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
     let signals = Signals::install()?;
     match tool {
         Tool::AptGet | Tool::Apt => apt(program, &info, &release, &line, &signals),
-        Tool::Apk => apk(&info, &release, &line, &signals),
+        Tool::Apk => apk(&info, &line, &signals),
         Tool::Dnf => dnf(&info, &release, &line, &signals),
     }
 }
@@ -106,6 +106,11 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
 fn check_distro(tool: Tool, release: &OsRelease) -> Result<()> {
     let id = release.id.as_deref().unwrap_or("unknown");
     let family = table::distro(id).map(|d| d.family);
+    // The file is the user's: show an odd ID quoted, control characters escaped.
+    let id = match check_token("ID", id) {
+        Ok(()) => id.to_string(),
+        Err(_) => format!("{id:?}"),
+    };
     if family == Some(tool.family()) {
         return Ok(());
     }
@@ -645,12 +650,7 @@ fn root_action(
     })
 }
 
-fn apk(
-    info: &Info,
-    _release: &OsRelease,
-    line: &CommandLine,
-    signals: &Signals,
-) -> Result<ExitCode> {
+fn apk(info: &Info, line: &CommandLine, signals: &Signals) -> Result<ExitCode> {
     let root = target_root(info, |r| r.alpine_arch, "alpine")?;
     if let Some(done) = root_action(root.as_ref(), line, plan::apk_setup, signals) {
         return done;
@@ -665,11 +665,7 @@ fn apk(
     if let (true, Some(root)) = (status.success() && plan::installs(line), &root) {
         drop_foreign_binaries(root, "XX_APK_KEEP_BINARIES")?;
     }
-    Ok(ExitCode::from(if status.success() {
-        0
-    } else {
-        exit_code(status)
-    }))
+    Ok(ExitCode::from(exit_code(status)))
 }
 
 fn dnf(
@@ -692,9 +688,5 @@ fn dnf(
     if let (true, Some(root)) = (status.success() && plan::installs(line), &root) {
         drop_foreign_binaries(root, "XX_DNF_KEEP_BINARIES")?;
     }
-    Ok(ExitCode::from(if status.success() {
-        0
-    } else {
-        exit_code(status)
-    }))
+    Ok(ExitCode::from(exit_code(status)))
 }

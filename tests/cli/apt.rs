@@ -228,6 +228,38 @@ fn apt_installs_target_packages_and_undoes_failures() {
     );
 
     phase("cross install done");
+
+    // The installed target libraries build and run: a static arm64 program with zlib and zstd from
+    // the multiarch paths, run under qemu.
+    if let (Some(cc), Some(qemu)) = (
+        require_tool("aarch64-linux-gnu-gcc", &[]),
+        require_tool("qemu-aarch64-static", &[]),
+    ) {
+        let dir = std::env::temp_dir().join(format!("mab-apt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("z.c");
+        std::fs::write(
+            &src,
+            "#include <stdio.h>\n#include <zlib.h>\n#include <zstd.h>\n\
+             int main(void) { printf(\"zlib %s zstd %u\\n\", zlibVersion(), ZSTD_versionNumber()); return 0; }\n",
+        )
+        .unwrap();
+        let exe = dir.join("z");
+        let (code, _, err) = run(Command::new(cc)
+            .arg("-static")
+            .arg(&src)
+            .arg("-o")
+            .arg(&exe)
+            .args(["-lz", "-lzstd"]));
+        assert_eq!(code, 0, "cross compile against the arm64 packages: {err}");
+        assert_eq!(elf_machine(exe.to_str().unwrap()), 183);
+        let out = stdout(&mut Command::new(qemu).arg(&exe));
+        assert!(
+            out.starts_with("zlib 1.") && out.contains("zstd 1"),
+            "{out}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     // xx's name through a real symlink: `apt show` of the target's package.
     let out = stdout(
         applet("xx-apt")

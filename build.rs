@@ -96,6 +96,30 @@ struct Distro {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Packages {
+    meta: Vec<Meta>,
+    mirror: Vec<Mirror>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mirror {
+    distro: String,
+    archive_arches: Vec<String>,
+    archive_hosts: Vec<String>,
+    ports_uri: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Meta {
+    names: Vec<String>,
+    family: String,
+    packages: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Aliases {
     os: Vec<OsAlias>,
     arch: Vec<ArchAlias>,
@@ -252,6 +276,15 @@ fn write_binaries(out: &mut String, platforms: &Platforms, known: &BTreeSet<&str
     out.push_str("];\n");
 }
 
+fn family_variant(table: &str, family: &str) -> &'static str {
+    match family {
+        "debian" => "Family::Debian",
+        "alpine" => "Family::Alpine",
+        "rhel" => "Family::Rhel",
+        other => panic!("{table}: family {other:?} is not debian, alpine or rhel"),
+    }
+}
+
 fn main() {
     let platforms: Platforms = load("platforms.toml");
     let c: CTable = load("c.toml");
@@ -259,6 +292,7 @@ fn main() {
     let rust: RustTable = load("rust.toml");
     let distros: Distros = load("distros.toml");
     let aliases: Aliases = load("aliases.toml");
+    let packages: Packages = load("packages.toml");
 
     let known: BTreeSet<&str> = platforms
         .platform
@@ -363,12 +397,7 @@ fn main() {
     out.push_str("];\n\npub static DISTROS: &[DistroRow] = &[\n");
     for d in &distros.distro {
         check_inert("distros.toml", &d.id);
-        let family = match d.family.as_str() {
-            "debian" => "Family::Debian",
-            "alpine" => "Family::Alpine",
-            "rhel" => "Family::Rhel",
-            other => panic!("distros.toml: family {other:?} is not debian, alpine or rhel"),
-        };
+        let family = family_variant("distros.toml", &d.family);
         assert!(
             ["gnu", "musl"].contains(&d.libc.as_str()),
             "distros.toml: libc {:?}",
@@ -405,6 +434,48 @@ fn main() {
     }
     out.push_str("];\n");
     write_binaries(&mut out, &platforms, &known);
+
+    out.push_str("\npub static META_PACKAGES: &[MetaRow] = &[\n");
+    let mut seen = BTreeSet::new();
+    for m in &packages.meta {
+        let family = family_variant("packages.toml", &m.family);
+        for name in &m.names {
+            check_inert("packages.toml", name);
+            assert!(
+                seen.insert((name.clone(), family)),
+                "packages.toml: {name:?} listed twice for {}",
+                m.family
+            );
+        }
+        for alternatives in &m.packages {
+            for p in alternatives.split('|') {
+                check_inert("packages.toml", p);
+            }
+        }
+        writeln!(
+            out,
+            "    MetaRow {{ names: &{:?}, family: {family}, packages: &{:?} }},",
+            m.names, m.packages
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\npub static MIRRORS: &[MirrorRow] = &[\n");
+    for m in &packages.mirror {
+        for v in [&m.distro, &m.ports_uri.replace(':', "")]
+            .into_iter()
+            .chain(&m.archive_arches)
+            .chain(&m.archive_hosts)
+        {
+            check_inert("packages.toml", v);
+        }
+        writeln!(
+            out,
+            "    MirrorRow {{ distro: {:?}, archive_arches: &{:?}, archive_hosts: &{:?}, ports_uri: {:?} }},",
+            m.distro, m.archive_arches, m.archive_hosts, m.ports_uri
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
 
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("tables.rs");
     std::fs::write(dest, out).unwrap();

@@ -1,6 +1,7 @@
 //! Multi-call dispatch: the name mab is run under (a symlink such as `xx-info`) picks the program, before
 //! any argument is parsed, so existing Dockerfiles that call xx's tools keep working.
 
+use crate::cmd::packages::Tool;
 use crate::{cmd, exit};
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
@@ -11,6 +12,7 @@ pub enum Applet {
     Mab,
     XxInfo,
     XxVerify,
+    Packages(cmd::packages::Tool),
 }
 
 /// Every name mab answers to. Later xx names (xx-go, xx-cargo, xx-clang, ...) are rows here.
@@ -18,6 +20,10 @@ pub static APPLETS: &[(&str, Applet)] = &[
     ("mab", Applet::Mab),
     ("xx-info", Applet::XxInfo),
     ("xx-verify", Applet::XxVerify),
+    ("xx-apt-get", Applet::Packages(Tool::AptGet)),
+    ("xx-apt", Applet::Packages(Tool::Apt)),
+    ("xx-apk", Applet::Packages(Tool::Apk)),
+    ("xx-dnf", Applet::Packages(Tool::Dnf)),
 ];
 
 /// The program name's file stem (`/usr/bin/xx-info` → `xx-info`, `mab.exe` → `mab`).
@@ -40,6 +46,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Some(Applet::Mab) => cmd::run(args),
         Some(Applet::XxInfo) => cmd::xx_info::run(&args[1..]),
         Some(Applet::XxVerify) => cmd::xx_verify::run(&args[1..]),
+        Some(Applet::Packages(tool)) => cmd::packages::run(tool, &args[1..]),
         None => Err(anyhow::anyhow!(
             "mab does not know the program name {name:?}; link it as one of: {}",
             APPLETS

@@ -3,6 +3,7 @@
 
 pub mod gen;
 pub mod info;
+pub mod packages;
 pub mod platforms;
 pub mod target;
 pub mod verify;
@@ -37,6 +38,18 @@ enum Command {
     Gen(gen::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
+    /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
+    #[command(name = "apt-get", disable_help_flag = true)]
+    AptGet(packages::RawArgs),
+    /// Install the target's packages with apt (as `apt-get`)
+    #[command(disable_help_flag = true)]
+    Apt(packages::RawArgs),
+    /// Install the target's packages with apk into /<triple> (Alpine)
+    #[command(disable_help_flag = true)]
+    Apk(packages::RawArgs),
+    /// Install the target's packages with dnf into /<triple> (RHEL, Fedora)
+    #[command(disable_help_flag = true)]
+    Dnf(packages::RawArgs),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -50,5 +63,9 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Platforms(args) => platforms::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
+        Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),
+        Command::Apk(args) => packages::run_raw(packages::Tool::Apk, args),
+        Command::Dnf(args) => packages::run_raw(packages::Tool::Dnf, args),
     }
 }

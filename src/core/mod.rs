@@ -6,6 +6,7 @@ pub mod gen;
 pub mod header;
 pub mod info;
 pub mod os_release;
+pub mod packages;
 pub mod platform;
 pub mod project;
 pub mod resolve;

@@ -69,6 +69,24 @@ pub struct DistroRow {
     pub vendor_in_triple: bool,
 }
 
+/// A meta-package (`xx-c-essentials`) and what it stands for on one distro family (see
+/// `toolchains/packages.toml`). Each entry of `packages` is `a|b|c`: the first one the package manager knows.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MetaRow {
+    pub names: &'static [&'static str],
+    pub family: Family,
+    pub packages: &'static [&'static str],
+}
+
+/// A distro whose main mirror carries only some architectures (see `toolchains/packages.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct MirrorRow {
+    pub distro: &'static str,
+    pub archive_arches: &'static [&'static str],
+    pub archive_hosts: &'static [&'static str],
+    pub ports_uri: &'static str,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub struct ArchAlias {
     pub alias: &'static str,

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per applet, each running the real `mab` executable.
 
+mod apt;
 mod common;
 mod gen;
 mod info;

@@ -1,6 +1,7 @@
 //! The command layer: one module per subcommand. Commands read the environment and files, call the pure
 //! core, and print.
 
+pub mod cc;
 pub mod info;
 pub mod platforms;
 pub mod target;

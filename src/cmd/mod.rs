@@ -1,6 +1,7 @@
 //! The command layer: one module per subcommand. Commands read the environment and files, call the pure
 //! core, and print.
 
+pub mod build_files;
 pub mod cc;
 pub mod info;
 pub mod platforms;
@@ -18,6 +19,8 @@ use std::process::ExitCode;
     about = "Multi-arch build: cross-compile for any Docker platform on the build machine",
     after_help = "The target comes from TARGETPLATFORM (or TARGETPAIR, or TARGETOS/TARGETARCH/TARGETVARIANT), as \
                   BuildKit sets them; the build machine from BUILDPLATFORM or the running system.\n\
+                  C/C++: `mab cc|c++|clang|clang++ ARGS...` run the compiler for the target and `mab pkg-config ARGS...`\n\
+                  reads the target's .pc files (raw arguments; MAB_CC=clang|gcc, MAB_LINKER=lld|ld, MAB_SYSROOT=DIR).\n\
                   Exit codes: 0 success or true, 1 false (is-cross), 2 error."
 )]
 struct Cli {
@@ -31,6 +34,10 @@ enum Command {
     Info(info::Args),
     /// List the supported platforms
     Platforms(platforms::Args),
+    /// Write a CMake toolchain file for the target (use with -DCMAKE_TOOLCHAIN_FILE)
+    CmakeToolchain(build_files::Args),
+    /// Write a Meson cross file for the target (use with meson setup --cross-file)
+    MesonCross(build_files::Args),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -42,5 +49,9 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
+        Command::CmakeToolchain(args) => {
+            build_files::run(crate::core::build_files::Kind::Cmake, args)
+        }
+        Command::MesonCross(args) => build_files::run(crate::core::build_files::Kind::Meson, args),
     }
 }

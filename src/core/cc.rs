@@ -324,7 +324,15 @@ pub fn toolchain(
             &sysroot,
             probe,
         ) {
-            return Err(missing(what, if is_cxx { gxx_pkg } else { libc_pkg }));
+            // Under MAB_SYSROOT the target's own (multiarch) packages belong in that root.
+            let arch = info.target.row.debian_arch.unwrap_or("");
+            let package = match (sysroot.as_str(), is_cxx) {
+                ("/", true) => gxx_pkg.to_string(),
+                ("/", false) => libc_pkg.to_string(),
+                (_, true) => format!("libstdc++-12-dev:{arch}"),
+                (_, false) => format!("libc6-dev:{arch}"),
+            };
+            return Err(missing(what, &package));
         }
     }
     let [ar, ranlib, strip] = tools;

@@ -1,6 +1,7 @@
 //! The pure core: platform model, tables and the platform → toolchain mapping. Nothing here reads the
 //! environment, touches files or starts processes; the commands in `crate::cmd` do that and pass values in.
 
+pub mod build_files;
 pub mod cc;
 pub mod info;
 pub mod os_release;

@@ -17,11 +17,25 @@ use std::sync::OnceLock;
 /// Names `--wrap` puts on PATH so plain `clang` and `cc` build for the target.
 const WRAP_NAMES: &[&str] = &["clang", "clang++", "cc", "c++"];
 
-/// This executable, resolved, so PATH lookups can skip links to it.
+/// This executable, resolved, for the links mab makes to itself.
 fn this_exe() -> Option<&'static Path> {
     static EXE: OnceLock<Option<PathBuf>> = OnceLock::new();
     EXE.get_or_init(|| std::env::current_exe().ok()?.canonicalize().ok())
         .as_deref()
+}
+
+/// A file's identity (device, inode), following links: one stat, where comparing canonical paths costs a
+/// readlink per path component.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    m.is_file().then(|| (m.dev(), m.ino()))
+}
+
+fn is_mab(path: &Path) -> bool {
+    static SELF: OnceLock<Option<(u64, u64)>> = OnceLock::new();
+    let me = *SELF.get_or_init(|| identity(Path::new("/proc/self/exe")));
+    me.is_some() && identity(path) == me
 }
 
 /// A program on PATH that is not mab (a wrapped `clang` link must not find itself).
@@ -29,8 +43,7 @@ pub fn program(name: &str) -> Option<String> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
-        .filter(|p| p.is_file())
-        .find(|p| this_exe().is_none() || p.canonicalize().ok().as_deref() != this_exe())
+        .find(|p| identity(p).is_some() && !is_mab(p))
         .map(|p| p.to_string_lossy().into_owned())
 }
 
@@ -181,7 +194,7 @@ fn link_to_mab(dir: &Path, name: &str) -> Result<bool> {
     let exe = this_exe().context("cannot find mab's own executable")?;
     let link = dir.join(name);
     if link.symlink_metadata().is_ok() {
-        return Ok(link.canonicalize().ok().as_deref() == Some(exe));
+        return Ok(is_mab(&link));
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     std::os::unix::fs::symlink(exe, &link)
@@ -229,7 +242,7 @@ fn wrap(on: bool) -> Result<()> {
             }
         } else {
             let link = dir.join(name);
-            if link.canonicalize().ok().as_deref() == this_exe() {
+            if is_mab(&link) {
                 std::fs::remove_file(&link)
                     .with_context(|| format!("cannot remove {}", link.display()))?;
             }

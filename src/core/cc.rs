@@ -150,13 +150,14 @@ impl std::error::Error for CcError {}
 pub struct Toolchain {
     pub driver: Driver,
     pub triple: String,
-    /// The C compiler's full path (or its name when only the other language was checked).
+    /// The compilers' full paths; a wrapper call looks up only the one it runs and names the other.
     pub cc: String,
     pub cxx: String,
     /// Flags for every call: `--target=` (clang), `--sysroot=` (when not /).
     pub compile_flags: Vec<String>,
     /// Flags for calls that link: `-fuse-ld=`, `--rtlib=`.
     pub link_flags: Vec<String>,
+    /// Archive tools, looked up for the build files only (a wrapper call has the bare names).
     pub ar: String,
     pub ranlib: String,
     pub strip: String,
@@ -228,10 +229,22 @@ pub fn toolchain(
         names
     };
     let cxx_needed = wrapper.is_some_and(Wrapper::is_cxx);
-    let clang_found = (probe.program)(if cxx_needed { "clang++" } else { "clang" });
+    // A wrapper call needs one compiler; the build files name both, and the archive tools. Every lookup
+    // is a walk over PATH, so a wrapper call makes only the ones it needs.
+    let build_files = wrapper.is_none();
+    let other = |names: Vec<String>| {
+        let fallback = names[0].clone();
+        if build_files {
+            find(&names).unwrap_or(fallback)
+        } else {
+            fallback
+        }
+    };
+    let clang_name = if cxx_needed { "clang++" } else { "clang" };
+    let clang = (probe.program)(clang_name);
     let driver = match ov.driver.or(wrapper.and_then(Wrapper::driver)) {
         Some(d) => d,
-        None if clang_found.is_some() => Driver::Clang,
+        None if clang.is_some() => Driver::Clang,
         None if find(&named("gcc")).is_some() => Driver::Gcc,
         None => {
             return Err(missing(
@@ -247,15 +260,11 @@ pub fn toolchain(
     let (cc, cxx, tools);
     match driver {
         Driver::Clang => {
-            let look =
-                |name: &str| (probe.program)(name).ok_or_else(|| missing(name.into(), "clang"));
+            let found = clang.ok_or_else(|| missing(clang_name.into(), "clang"))?;
             (cc, cxx) = if cxx_needed {
-                ("clang".to_string(), look("clang++")?)
+                (other(vec!["clang".into()]), found)
             } else {
-                (
-                    look("clang")?,
-                    (probe.program)("clang++").unwrap_or("clang++".into()),
-                )
+                (found, other(vec!["clang++".into()]))
             };
             compile_flags.push(format!("--target={t}"));
             // clang finds Debian's /usr/<triple> through the GCC cross install: it needs its crt files.
@@ -268,29 +277,31 @@ pub fn toolchain(
                     ));
                 }
             }
-            let gnu_ld = find(&named("ld"));
+            let gnu_ld = || find(&named("ld")).is_some();
+            let lld = || (probe.program)("ld.lld").is_some();
             let linker = match (ov.linker, row.linker) {
                 (Some(Linker::Bfd), _) | (_, Linker::Bfd) => Linker::Bfd,
                 // lld where it works; GNU ld when only that is installed, as xx falls back.
-                _ if (probe.program)("ld.lld").is_none() && gnu_ld.is_some() => Linker::Bfd,
-                _ => Linker::Lld,
+                _ if lld() => Linker::Lld,
+                _ if gnu_ld() => Linker::Bfd,
+                _ => return Err(missing("ld.lld (the LLVM linker)".into(), "lld")),
             };
-            match linker {
-                Linker::Lld if (probe.program)("ld.lld").is_none() => {
-                    return Err(missing("ld.lld (the LLVM linker)".into(), "lld"))
-                }
-                Linker::Lld => link_flags.push("-fuse-ld=lld".to_string()),
-                Linker::Bfd if gnu_ld.is_none() => {
-                    return Err(missing(format!("GNU ld ({t}-ld)"), binutils_pkg))
-                }
-                Linker::Bfd => link_flags.push("-fuse-ld=bfd".to_string()),
+            if linker == Linker::Bfd && !gnu_ld() {
+                return Err(missing(format!("GNU ld ({t}-ld)"), binutils_pkg));
             }
+            link_flags.push(
+                match linker {
+                    Linker::Lld => "-fuse-ld=lld",
+                    Linker::Bfd => "-fuse-ld=bfd",
+                }
+                .to_string(),
+            );
             // Debian's cross sysroots ship GCC's runtime, not compiler-rt.
             link_flags.push("--rtlib=libgcc".to_string());
             tools = ["ar", "ranlib", "strip"].map(|tool| {
-                (probe.program)(&format!("llvm-{tool}"))
-                    .or_else(|| find(&named(tool)))
-                    .unwrap_or_else(|| tool.to_string())
+                let mut names = vec![format!("llvm-{tool}")];
+                names.extend(named(tool));
+                other(names)
             });
         }
         Driver::Gcc => {
@@ -298,17 +309,14 @@ pub fn toolchain(
                 find(&named(tool)).ok_or_else(|| missing(format!("{t}-{tool}"), package))
             };
             (cc, cxx) = if cxx_needed {
-                ("gcc".to_string(), look("g++", gxx_pkg)?)
+                (other(named("gcc")), look("g++", gxx_pkg)?)
             } else {
-                (
-                    look("gcc", gcc_pkg)?,
-                    find(&named("g++")).unwrap_or(format!("{t}-g++")),
-                )
+                (look("gcc", gcc_pkg)?, other(named("g++")))
             };
             tools = ["ar", "ranlib", "strip"].map(|tool| {
-                find(&named(tool))
-                    .or_else(|| (probe.program)(&format!("llvm-{tool}")))
-                    .unwrap_or_else(|| tool.to_string())
+                let mut names = named(tool);
+                names.push(format!("llvm-{tool}"));
+                other(names)
             });
         }
     }

@@ -133,3 +133,73 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
         msg
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::cc::{toolchain, Overrides, Probe};
+    use crate::core::os_release::OsRelease;
+    use crate::core::{Flavour, Platform};
+
+    fn plan(platform: &str, sysroot: Option<&str>) -> (Info, Toolchain) {
+        let host = Platform::parse("linux/amd64", Platform::host().unwrap()).unwrap();
+        let target = Platform::parse(platform, host).unwrap();
+        let release = OsRelease {
+            id: Some("debian".into()),
+            ..Default::default()
+        };
+        let flavour = Flavour::new("linux", &release, &|_| None);
+        let info = Info::new(target, host, flavour, &|_| None, None);
+        let ov = Overrides {
+            sysroot: sysroot.map(str::to_string),
+            ..Default::default()
+        };
+        let program = |name: &str| Some(format!("/usr/bin/{name}"));
+        let exists = |_: &str| true;
+        let probe = Probe {
+            program: &program,
+            exists: &exists,
+        };
+        let tc = toolchain(&info, None, &ov, &probe).unwrap();
+        (info, tc)
+    }
+
+    /// Every template renders for every route: a name the template uses but `Vars` lacks would fail here.
+    #[test]
+    fn templates_render() {
+        for (platform, sysroot) in [("linux/arm64", None), ("linux/s390x", Some("/srv/root"))] {
+            let (info, tc) = plan(platform, sysroot);
+            let cmake = render(Kind::Cmake, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            assert!(
+                cmake.contains(&format!("set(CMAKE_C_COMPILER_TARGET {})", tc.triple)),
+                "{cmake}"
+            );
+            assert_eq!(
+                cmake.contains("CMAKE_SYSROOT"),
+                sysroot.is_some(),
+                "{cmake}"
+            );
+            let meson = render(Kind::Meson, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            assert!(
+                meson.contains(&format!("c = ['/usr/bin/clang', '--target={}'", tc.triple)),
+                "{meson}"
+            );
+            assert_eq!(
+                meson.contains("sys_root = '/srv/root'"),
+                sysroot.is_some(),
+                "{meson}"
+            );
+        }
+        let (_, tc) = plan("linux/s390x", None);
+        assert_eq!(tc.endian, "big");
+    }
+
+    #[test]
+    fn values_needing_quotes_are_refused() {
+        let (info, mut tc) = plan("linux/arm64", None);
+        tc.cc = "/opt/my \"clang\"".into();
+        assert!(render(Kind::Cmake, &info, &tc, "pkg-config").is_err());
+        tc.cc = "/usr/bin/clang".into();
+        assert!(render(Kind::Meson, &info, &tc, "/x/pkg-config'").is_err());
+    }
+}

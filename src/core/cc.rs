@@ -478,14 +478,11 @@ pub fn platform_for_triple(triple: &str, flavour: &Flavour) -> Result<Platform, 
         .ok_or_else(|| CcError::UnknownTriple(triple.to_string()))
 }
 
-/// Whether the call links: not with -c, -S, -E or dependency-only -M/-MM, where clang would warn that
-/// link flags are unused (and break -Werror builds).
+/// Whether the call links: not with -c, -S, -E, -fsyntax-only or dependency-only -M/-MM, where clang
+/// would warn that link flags are unused (and break -Werror builds).
 pub fn links(args: &[OsString]) -> bool {
-    !args.iter().any(|a| {
-        ["-c", "-S", "-E", "-M", "-MM"]
-            .map(OsStr::new)
-            .contains(&a.as_os_str())
-    })
+    let no_link = ["-c", "-S", "-E", "-M", "-MM", "-fsyntax-only"].map(OsStr::new);
+    !args.iter().any(|a| no_link.contains(&a.as_os_str()))
 }
 
 /// The program, arguments and environment of one compiler call: the toolchain's flags first, so the

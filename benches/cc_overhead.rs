@@ -72,6 +72,16 @@ fn main() {
             .env("TARGETPLATFORM", platform);
         c
     };
+    // The least any exec'ing wrapper can cost: env(1) exec'ing clang with the same arguments.
+    let trampoline = || {
+        let mut c = Command::new("env");
+        c.arg("clang")
+            .arg(format!("--target={triple}"))
+            .args(["-c", "-O0", "-o"])
+            .arg(dir.join("env.o"))
+            .arg(&src);
+        c
+    };
     let startup = || {
         let mut c = Command::new(mab);
         c.args(["clang", "--print-target-triple"])
@@ -85,6 +95,7 @@ fn main() {
     }
     // Per pair: (direct, wrapped) for wall and CPU time.
     let (mut wall, mut cpu, mut startup_cpu) = (Vec::new(), Vec::new(), Vec::new());
+    let mut env_cpu = Vec::new();
     for i in 0..runs {
         // Alternate which goes first, so neither always runs with warmer caches.
         let (a, b) = if i % 2 == 0 {
@@ -97,22 +108,26 @@ fn main() {
         wall.push((a.0, b.0));
         cpu.push((a.1, b.1));
         startup_cpu.push(time(&mut startup()).1);
+        let direct_cpu = time(&mut direct()).1;
+        env_cpu.push((direct_cpu, time(&mut trampoline()).1));
     }
-    let report = |what: &str, pairs: &[(f64, f64)]| {
+    let report = |what: &str, wrapper: &str, pairs: &[(f64, f64)]| {
         let direct = median(pairs.iter().map(|p| p.0).collect());
         let wrapped = median(pairs.iter().map(|p| p.1).collect());
         let overhead = median(pairs.iter().map(|p| p.1 - p.0).collect());
         let ratio = overhead / direct * 100.0;
         println!(
-            "{what:>4}: clang {direct:7.3} ms, mab clang {wrapped:7.3} ms, overhead {overhead:6.3} ms = {ratio:5.2} %"
+            "{what:>4}: clang {direct:7.3} ms, {wrapper} {wrapped:7.3} ms, overhead {overhead:6.3} ms = {ratio:5.2} %"
         );
         (overhead, ratio)
     };
     println!(
         "mab clang -c vs clang --target={triple} -c on a small file, medians of {runs} pairs:"
     );
-    report("wall", &wall);
-    let (overhead, ratio) = report("cpu", &cpu);
+    report("wall", "mab clang", &wall);
+    let (overhead, ratio) = report("cpu", "mab clang", &cpu);
+    println!("the floor, env(1) exec'ing clang instead of mab:");
+    report("cpu", "env clang", &env_cpu);
     println!(
         "mab alone (mab clang --print-target-triple, no compiler): {:.3} ms CPU",
         median(startup_cpu)

@@ -111,10 +111,44 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             "mab does not know the program name {name:?}; link it as one of: {}",
             APPLETS
                 .iter()
-                .map(|(n, _)| *n)
+                .map(|(n, _)| n.to_string())
+                .chain(SUFFIXES.iter().map(|(s, _)| format!("<triple>{s}")))
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
     };
     result.unwrap_or_else(|err| exit::report(&err, if name.is_empty() { "mab" } else { &name }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixed_names_split_at_the_longest_suffix() {
+        let cases = [
+            (
+                "aarch64-linux-gnu-clang",
+                Some((Applet::Compiler(Wrapper::Clang), "aarch64-linux-gnu")),
+            ),
+            (
+                "aarch64-linux-gnu-clang++",
+                Some((Applet::Compiler(Wrapper::Clangxx), "aarch64-linux-gnu")),
+            ),
+            (
+                "riscv64-linux-gnu-pkg-config",
+                Some((Applet::PkgConfig, "riscv64-linux-gnu")),
+            ),
+            (
+                "s390x-linux-gnu-ar",
+                Some((Applet::LlvmTool("ar"), "s390x-linux-gnu")),
+            ),
+            ("-clang", None),
+            ("clang", None),
+            ("aarch64-linux-gnu-gcc", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(from_suffix(name), want, "{name}");
+        }
+    }
 }

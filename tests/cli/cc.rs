@@ -683,3 +683,42 @@ fn meson_c_meson_arm64() {
 fn meson_c_meson_arm_v7() {
     meson_c_meson("linux/arm/v7", "armhf");
 }
+
+#[test]
+fn native_builds_and_gnu_ld_override() {
+    // No TARGETPLATFORM: the build machine, and the binary runs as it is.
+    for cc in ["clang", "gcc"] {
+        let out = work().join(format!("native-{cc}"));
+        stdout(
+            mab()
+                .arg("cc")
+                .arg("-o")
+                .arg(&out)
+                .arg(work().join("hello.c"))
+                .env("MAB_CC", cc),
+        );
+        let machine = std::env::consts::ARCH;
+        assert_eq!(
+            stdout(&mut Command::new(&out)),
+            format!("hello-c {machine} 76127")
+        );
+    }
+    // MAB_LINKER=ld (or xx's XX_CC_PREFER_LINKER=ld) swaps lld for GNU ld where lld would do.
+    let t = target("linux/arm64");
+    for var in ["MAB_LINKER", "XX_CC_PREFER_LINKER"] {
+        let out = work().join(format!("gnu-ld-{var}"));
+        let (code, _, err) = run(mab()
+            .args(["clang", "-v", "-static", "-o"])
+            .arg(&out)
+            .arg(work().join("hello.c"))
+            .env("TARGETPLATFORM", t.platform)
+            .env(var, "ld"));
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("aarch64-linux-gnu-ld.bfd") && !err.contains("ld.lld"),
+            "{err}"
+        );
+        check_elf(t, &out);
+        assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
+    }
+}

@@ -118,10 +118,15 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
         check_plain(v)?;
     }
     let (name, text) = kind.template();
+    render_template(name, text, &vars)
+}
+
+/// Renders one template; a name it uses that `vars` lacks is an error, never an empty string.
+fn render_template(name: &str, text: &str, vars: &impl Serialize) -> Result<String, String> {
     let mut tera = tera::Tera::default();
     tera.add_raw_template(name, text)
         .map_err(|e| format!("template {name}: {e}"))?;
-    let context = tera::Context::from_serialize(&vars).map_err(|e| e.to_string())?;
+    let context = tera::Context::from_serialize(vars).map_err(|e| e.to_string())?;
     tera.render(name, &context).map_err(|e| {
         // Tera keeps the useful part (the undefined name) in the error's source.
         let mut msg = e.to_string();
@@ -192,6 +197,17 @@ mod tests {
         }
         let (_, tc) = plan("linux/s390x", None);
         assert_eq!(tc.endian, "big");
+    }
+
+    #[test]
+    fn undefined_variables_are_errors() {
+        let vars = std::collections::BTreeMap::from([("triple", "aarch64-linux-gnu")]);
+        assert_eq!(
+            render_template("t", "{{ triple }}", &vars).unwrap(),
+            "aarch64-linux-gnu"
+        );
+        let err = render_template("t", "{{ triple }} {{ nope }}", &vars).unwrap_err();
+        assert!(err.contains("nope"), "{err}");
     }
 
     #[test]

@@ -94,6 +94,14 @@ for a in "${need_sysroot[@]}"; do
   rm -rf "$tmp"
   touch "$SYSROOT_DIR/$a/.complete"
 done
+# Packages ship absolute links (usr/lib/<triple>/libz.so -> /lib/<triple>/libz.so.1...): inside a sysroot they
+# must stay inside it, or a linker follows them to the host's files (or to nothing).
+for a in "${FOREIGN_ARCHES[@]}"; do
+  [ -d "$SYSROOT_DIR/$a" ] || continue
+  find "$SYSROOT_DIR/$a" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
+    ln -sfnr "$SYSROOT_DIR/$a$(readlink "$link")" "$link"
+  done
+done
 ln -sf "/usr/lib/go-$GO_VERSION/bin/go" /usr/local/bin/go
 ln -sf "/usr/lib/go-$GO_VERSION/bin/gofmt" /usr/local/bin/gofmt
 

@@ -601,6 +601,8 @@ fn cmake_c_zlib(platform: &str, debian_arch: &str) {
             .env("MAB_SYSROOT", &root),
     );
     let build = dir.join("build");
+    let archives = dir.join("static-libraries.cmake");
+    std::fs::write(&archives, "set(CMAKE_FIND_LIBRARY_SUFFIXES .a)\n").unwrap();
     stdout(
         clean(Command::new(&cmake))
             .arg("-S")
@@ -608,10 +610,12 @@ fn cmake_c_zlib(platform: &str, debian_arch: &str) {
             .arg("-B")
             .arg(&build)
             .arg(format!("-DCMAKE_TOOLCHAIN_FILE={}", file.display()))
-            .args([
-                "-DCMAKE_BUILD_TYPE=Debug",
-                "-DCMAKE_EXE_LINKER_FLAGS=-static",
-            ]),
+            // Static: LDFLAGS adds to the toolchain's link flags (a -DCMAKE_EXE_LINKER_FLAGS would replace
+            // them), and pkg-config's libraries resolve to the archives (set after project(), where
+            // CMake's platform files would override a -D).
+            .env("LDFLAGS", "-static")
+            .arg(format!("-DCMAKE_PROJECT_INCLUDE={}", archives.display()))
+            .arg("-DCMAKE_BUILD_TYPE=Debug"),
     );
     stdout(clean(Command::new(&cmake)).arg("--build").arg(&build));
     let bin = build.join("c-zlib");

@@ -186,11 +186,13 @@ pub fn pkg_config_env(info: &Info, row: &CcRow, sysroot: &str) -> Vec<(&'static 
         return Vec::new();
     }
     let root = sysroot.trim_end_matches('/');
-    let libdir = format!(
-        "{root}/usr/lib/{m}/pkgconfig:{root}/usr/share/pkgconfig",
-        m = row.multiarch
-    );
-    let mut env = vec![("PKG_CONFIG_LIBDIR", libdir)];
+    let mut dirs = vec![format!("{root}/usr/lib/{}/pkgconfig", row.multiarch)];
+    // In / the plain lib dir holds the build machine's files; in a sysroot (Alpine's) it is the target's.
+    if sysroot != "/" {
+        dirs.push(format!("{root}/usr/lib/pkgconfig"));
+    }
+    dirs.push(format!("{root}/usr/share/pkgconfig"));
+    let mut env = vec![("PKG_CONFIG_LIBDIR", dirs.join(":"))];
     if sysroot != "/" {
         env.push(("PKG_CONFIG_SYSROOT_DIR", root.to_string()));
     }

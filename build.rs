@@ -49,6 +49,26 @@ struct C {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CcTable {
+    cc: Vec<Cc>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cc {
+    platform: String,
+    multiarch: String,
+    linker: String,
+    meson_cpu: String,
+    endian: String,
+    gcc: String,
+    gxx: String,
+    libc: String,
+    binutils: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct GoTable {
     go: Vec<Go>,
 }
@@ -288,6 +308,7 @@ fn family_variant(table: &str, family: &str) -> &'static str {
 fn main() {
     let platforms: Platforms = load("platforms.toml");
     let c: CTable = load("c.toml");
+    let cc: CcTable = load("cc.toml");
     let go: GoTable = load("go.toml");
     let rust: RustTable = load("rust.toml");
     let distros: Distros = load("distros.toml");
@@ -305,6 +326,7 @@ fn main() {
         "platforms.toml: a platform is listed twice"
     );
     let c = by_platform("c.toml", &c.c, |r| &r.platform, &known);
+    let cc = by_platform("cc.toml", &cc.cc, |r| &r.platform, &known);
     let go = by_platform("go.toml", &go.go, |r| &r.platform, &known);
     let rust = by_platform("rust.toml", &rust.rust, |r| &r.platform, &known);
 
@@ -361,6 +383,25 @@ fn main() {
                 g.goos, g.goarch, g.knob, g.knob_default, g.knob_variant
             )
         });
+        let cc = cc.get(key).map(|r| {
+            let linker = match r.linker.as_str() {
+                "lld" => "Linker::Lld",
+                "bfd" => "Linker::Bfd",
+                other => panic!("cc.toml: {key}: linker {other:?} is not lld or bfd"),
+            };
+            assert!(
+                ["little", "big"].contains(&r.endian.as_str()),
+                "cc.toml: {key}: endian {:?}",
+                r.endian
+            );
+            for v in [&r.multiarch, &r.meson_cpu, &r.gcc, &r.gxx, &r.libc, &r.binutils] {
+                check_inert("cc.toml", v);
+            }
+            format!(
+                "Some(CcRow {{ multiarch: {:?}, linker: {linker}, meson_cpu: {:?}, endian: {:?}, gcc: {:?}, gxx: {:?}, libc: {:?}, binutils: {:?} }})",
+                r.multiarch, r.meson_cpu, r.endian, r.gcc, r.gxx, r.libc, r.binutils
+            )
+        });
         let rust = rust.get(key).map(|r| {
             check_inert("rust.toml", &r.gnu);
             r.musl.iter().for_each(|m| check_inert("rust.toml", m));
@@ -371,7 +412,7 @@ fn main() {
             "    PlatformRow {{ os: {:?}, arch: {:?}, variant: {:?}, variants: &{:?}, march: {:?}, \
              debian_arch: {:?}, alpine_arch: {:?}, rhel_arch: {:?}, qemu: {:?}, ld_so_gnu: {:?}, ld_so_musl: {:?}, \
              c: CRow {{ arch: {:?}, alpine_arch: {:?}, abi: {:?}, alpine_abi: {:?}, arch_env: {:?}, macos_min: {:?} }}, \
-             go: {}, rust: {} }},",
+             cc: {}, go: {}, rust: {} }},",
             parts[0],
             parts[1],
             parts.get(2).copied().unwrap_or(""),
@@ -389,6 +430,7 @@ fn main() {
             c.alpine_abi,
             c.arch_env,
             c.macos_min,
+            cc.unwrap_or_else(|| "None".into()),
             go.unwrap_or_else(|| "None".into()),
             rust.unwrap_or_else(|| "None".into()),
         )

@@ -20,6 +20,7 @@ pub struct PlatformRow {
     pub ld_so_gnu: Option<&'static str>,
     pub ld_so_musl: Option<&'static str>,
     pub c: CRow,
+    pub cc: Option<CcRow>,
     pub go: Option<GoRow>,
     pub rust: Option<RustRow>,
 }
@@ -33,6 +34,29 @@ pub struct CRow {
     pub alpine_abi: Option<&'static str>,
     pub arch_env: Option<&'static str>,
     pub macos_min: Option<&'static str>,
+}
+
+/// What clang links with on a platform (see `toolchains/cc.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linker {
+    /// LLVM's lld (`-fuse-ld=lld`).
+    Lld,
+    /// GNU ld from the target's binutils (`-fuse-ld=bfd`).
+    Bfd,
+}
+
+/// The C/C++ wrappers' per-platform facts and Debian's package names (see `toolchains/cc.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct CcRow {
+    /// Debian's multiarch tuple (`/usr/lib/<multiarch>`).
+    pub multiarch: &'static str,
+    pub linker: Linker,
+    pub meson_cpu: &'static str,
+    pub endian: &'static str,
+    pub gcc: &'static str,
+    pub gxx: &'static str,
+    pub libc: &'static str,
+    pub binutils: &'static str,
 }
 
 /// Go's view of the platform (see `toolchains/go.toml`).

@@ -20,6 +20,12 @@ const INPUT_VARS: &[&str] = &[
     "RISCV64_TARGET_ARCH",
     "MACOSX_VERSION_MIN",
     "MAB_OS_RELEASE",
+    "MAB_CC",
+    "MAB_LINKER",
+    "XX_CC_PREFER_LINKER",
+    "MAB_SYSROOT",
+    "MAB_BIN_DIR",
+    "MAB_CC_GUARD",
 ];
 
 pub fn mab_path() -> PathBuf {

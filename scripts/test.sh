@@ -10,3 +10,4 @@ export PATH="/usr/lib/go-1.23/bin:$PATH" GOTOOLCHAIN=local
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test
+./scripts/fuzz.sh 1000000 300

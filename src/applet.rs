@@ -10,10 +10,17 @@ use std::process::ExitCode;
 pub enum Applet {
     Mab,
     XxInfo,
+    XxGo,
+    XxCargo,
 }
 
 /// Every name mab answers to. Later xx names (xx-go, xx-cargo, xx-clang, ...) are rows here.
-pub static APPLETS: &[(&str, Applet)] = &[("mab", Applet::Mab), ("xx-info", Applet::XxInfo)];
+pub static APPLETS: &[(&str, Applet)] = &[
+    ("mab", Applet::Mab),
+    ("xx-info", Applet::XxInfo),
+    ("xx-go", Applet::XxGo),
+    ("xx-cargo", Applet::XxCargo),
+];
 
 /// The program name's file stem (`/usr/bin/xx-info` → `xx-info`, `mab.exe` → `mab`).
 fn stem(argv0: &OsStr) -> String {
@@ -34,6 +41,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let result = match applet {
         Some(Applet::Mab) => cmd::run(args),
         Some(Applet::XxInfo) => cmd::xx_info::run(&args[1..]),
+        Some(Applet::XxGo) => cmd::go::run_raw(&args[1..]),
+        Some(Applet::XxCargo) => cmd::cargo::run_raw(&args[1..]),
         None => Err(anyhow::anyhow!(
             "mab does not know the program name {name:?}; link it as one of: {}",
             APPLETS

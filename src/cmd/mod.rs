@@ -1,9 +1,12 @@
 //! The command layer: one module per subcommand. Commands read the environment and files, call the pure
 //! core, and print.
 
+pub mod cargo;
+pub mod go;
 pub mod info;
 pub mod platforms;
 pub mod target;
+pub mod tool;
 pub mod xx_info;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +33,10 @@ enum Command {
     Info(info::Args),
     /// List the supported platforms
     Platforms(platforms::Args),
+    /// Run go for the target: GOOS, GOARCH, GOARM..., cgo with a C compiler for it (--print-env shows them)
+    Go(go::Args),
+    /// Run cargo for the target: --target, linker, CC_<triple>, std via rustup (--print-target-triple, --bin-dir)
+    Cargo(cargo::Args),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -41,5 +48,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
+        Command::Go(args) => go::run(args),
+        Command::Cargo(args) => cargo::run(args),
     }
 }

@@ -1,12 +1,15 @@
 //! The pure core: platform model, tables and the platform → toolchain mapping. Nothing here reads the
 //! environment, touches files or starts processes; the commands in `crate::cmd` do that and pass values in.
 
+pub mod cargo;
+pub mod go;
 pub mod info;
 pub mod os_release;
 pub mod platform;
 pub mod resolve;
 pub mod shell;
 pub mod table;
+pub mod toolenv;
 pub mod xx;
 
 pub use info::{Flavour, Info};

@@ -4,7 +4,9 @@
 
 use super::{target, tool};
 use crate::core::cargo::{env, target as rust_target, Found};
+use crate::core::shell::quote;
 use crate::core::Info;
+use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use cargo_metadata::Message;
 use std::ffi::{OsStr, OsString};
@@ -15,8 +17,8 @@ use std::process::{Command, ExitCode, Stdio};
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// cargo's arguments, with mab's: --platform OS/ARCH[/VARIANT], --print-target-triple,
-    /// --setup-target-triple, --bin-dir DIR (copy the built executables there)
+    /// cargo's arguments, with mab's: --platform OS/ARCH[/VARIANT], --print-target-triple, --print-env,
+    /// --setup-target-triple (add the target's std only), --bin-dir DIR (copy the built executables there)
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     args: Vec<OsString>,
 }
@@ -26,6 +28,7 @@ pub struct Args {
 struct Options {
     platform: Option<String>,
     print_triple: bool,
+    print_env: bool,
     setup_only: bool,
     bin_dir: Option<PathBuf>,
     /// A `--target` the user passed: it may pick the other libc for the same platform.
@@ -58,6 +61,7 @@ fn parse(args: &[OsString]) -> Result<Options> {
                 break;
             }
             "--print-target-triple" => opts.print_triple = true,
+            "--print-env" => opts.print_env = true,
             "--setup-target-triple" => opts.setup_only = true,
             "--platform" => {
                 opts.platform = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?)
@@ -83,11 +87,11 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let (info, triple) =
         rust_target(&info, opts.target.as_deref(), &target::var).map_err(|e| anyhow!(e))?;
     if opts.print_triple {
-        crate::exit::print_lines([triple])?;
+        print_lines([triple])?;
         return Ok(ExitCode::SUCCESS);
     }
-    ensure_std(&info, triple)?;
     if opts.setup_only {
+        ensure_std(&info, triple)?;
         return Ok(ExitCode::SUCCESS);
     }
     let c = if info.is_cross() {
@@ -100,6 +104,11 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
         runner: tool::qemu_runner(&info),
     };
     let vars = env(&info, triple, &found, &target::var).map_err(|e| anyhow!(e))?;
+    if opts.print_env {
+        print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    ensure_std(&info, triple)?;
     let args = with_target(opts.cargo_args, triple);
     match &opts.bin_dir {
         Some(dir) => build_and_copy(&args, &vars, dir),

@@ -90,27 +90,31 @@ pub fn env(
     user: Vars,
 ) -> Result<Vec<(String, String)>, String> {
     let mut plan = EnvPlan::new(user);
+    let key = cargo_key(triple);
+    // xx-cargo's XX_RUSTFLAGS: flags for the target only. Cargo ignores per-target flags when RUSTFLAGS or
+    // CARGO_ENCODED_RUSTFLAGS is set, so mab does not add any then.
+    let mut rustflags: Vec<String> = user("XX_RUSTFLAGS").into_iter().collect();
+    let user_flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
+        .iter()
+        .any(|n| user(n).is_some());
     if !info.is_cross() {
+        if !rustflags.is_empty() && !user_flags {
+            plan.default(format!("{key}_RUSTFLAGS"), rustflags.join(" "));
+        }
         return Ok(plan.into_vars());
     }
-    let key = cargo_key(triple);
     let linker = format!("{key}_LINKER");
     if !plan.is_set(&linker) {
         match found.c {
             Some(c) => {
                 plan.default(&linker, c.cc[0].clone());
                 // A compiler called with arguments (clang --target=...) gets them as link arguments.
-                let extra: Vec<String> = c.cc[1..]
-                    .iter()
-                    .chain(&c.link_args)
-                    .map(|a| format!("-Clink-arg={a}"))
-                    .collect();
-                let user_flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
-                    .iter()
-                    .any(|n| user(n).is_some());
-                if !extra.is_empty() && !user_flags {
-                    plan.default(format!("{key}_RUSTFLAGS"), extra.join(" "));
-                }
+                rustflags.extend(
+                    c.cc[1..]
+                        .iter()
+                        .chain(&c.link_args)
+                        .map(|a| format!("-Clink-arg={a}")),
+                );
             }
             // musl targets ship their C library and start files: rustc's own lld links them.
             None if info.flavour.is_musl() => plan.default(&linker, "rust-lld"),
@@ -121,6 +125,9 @@ pub fn env(
                 ))
             }
         }
+    }
+    if !rustflags.is_empty() && !user_flags {
+        plan.default(format!("{key}_RUSTFLAGS"), rustflags.join(" "));
     }
     if let Some(c) = found.c {
         default_targeted(&mut plan, "CC", triple, c.cc_line());
@@ -229,6 +236,24 @@ mod tests {
             lines[1],
             "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS=-Clink-arg=--target=aarch64-linux-gnu -Clink-arg=-fuse-ld=lld"
         );
+    }
+
+    #[test]
+    fn xx_rustflags_are_per_target() {
+        let flags = [("XX_RUSTFLAGS", "-Ctarget-cpu=cortex-a72")];
+        let (_, lines) = check("linux/arm64", "alpine", None, None, &flags).unwrap();
+        assert_eq!(
+            lines[1],
+            "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS=-Ctarget-cpu=cortex-a72"
+        );
+        let (_, lines) = check("linux/amd64", "debian", None, None, &flags).unwrap();
+        assert_eq!(
+            lines,
+            ["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS=-Ctarget-cpu=cortex-a72"]
+        );
+        let with_rustflags = [flags[0], ("RUSTFLAGS", "-g")];
+        let (_, lines) = check("linux/amd64", "debian", None, None, &with_rustflags).unwrap();
+        assert!(lines.is_empty(), "{lines:?}");
     }
 
     #[test]

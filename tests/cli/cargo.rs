@@ -2,6 +2,7 @@
 //! run under qemu-user.
 
 use crate::common::*;
+use crate::go::qemu;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -71,15 +72,6 @@ fn build(example: &str, platform: &str, extra_env: &[(&str, &str)]) -> PathBuf {
         "mab cargo build {example} for {platform} failed:\n{err}"
     );
     target_dir().join(triple).join("debug").join(example)
-}
-
-fn qemu(qemu: &str, root: Option<&str>, bin: &Path) -> Option<String> {
-    let q = format!("qemu-{qemu}-static");
-    let mut cmd = Command::new(require_tool(&q, &[])?);
-    if let Some(root) = root {
-        cmd.arg("-L").arg(root);
-    }
-    Some(stdout(cmd.arg(bin)))
 }
 
 fn check(example: &str, platform: &str, qemu_name: &str, gnu_triple: &str, arch: &str) {

@@ -3,9 +3,8 @@
 
 use crate::common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 /// This run's scratch directory: Go's build cache (shared by every test in the run) and the binaries.
 fn scratch() -> &'static Path {
@@ -82,48 +81,8 @@ fn build(example_name: &str, platform: &str) -> Option<PathBuf> {
 }
 
 /// Runs `bin` under `qemu-<qemu>-static`, with `-L root` for dynamic glibc binaries, and returns stdout.
-/// qemu-user 7.2 now and then hangs a multithreaded guest (seen here with Go and with rustc): each run is
-/// bounded, killed and retried, and only repeated hangs fail. Go's async preemption signals, which make the
-/// hang likelier, are turned off in the guest.
 pub fn qemu(qemu: &str, root: Option<&str>, bin: &Path) -> Option<String> {
-    let q = require_tool(&format!("qemu-{qemu}-static"), &[])?;
-    for _ in 0..3 {
-        let mut cmd = Command::new(&q);
-        if let Some(root) = root {
-            cmd.arg("-L").arg(root);
-        }
-        let mut child = cmd
-            .arg(bin)
-            .env("GODEBUG", "asyncpreemptoff=1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("qemu starts");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if child.try_wait().unwrap().is_none() {
-            eprintln!(
-                "{} hung under {}: killed, retrying",
-                bin.display(),
-                q.display()
-            );
-            child.kill().unwrap();
-            child.wait().unwrap();
-            continue;
-        }
-        let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
-        assert!(
-            out.status.success(),
-            "{} failed under qemu: {}",
-            bin.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return Some(text);
-    }
-    panic!("{} hung under {} three times", bin.display(), q.display());
+    run_under_qemu(qemu, None, root.map(Path::new), bin)
 }
 
 fn check_hello(platform: &str, qemu_name: &str, goarch: &str) {

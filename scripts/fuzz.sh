@@ -14,7 +14,7 @@ passed=0 failed=0
 for target in $(cargo fuzz list); do
   log=$(mktemp)
   if cargo fuzz run -O "$target" -- -runs="$runs" -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
-    count=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /, "", $2); print $2}' "$log")
+    count=$(awk '/stat::number_of_executed_units/ {print $NF}' "$log")
     echo "fuzz: $target: ${count:-?} inputs, no crash"
     passed=$((passed + 1))
   else

@@ -3,6 +3,7 @@
 
 pub mod gen;
 pub mod info;
+pub mod links;
 pub mod platforms;
 pub mod target;
 pub mod verify;
@@ -35,6 +36,8 @@ enum Command {
     Platforms(platforms::Args),
     /// Generate a cross-compiling Dockerfile, docker-bake.hcl or CI workflow for a project
     Gen(gen::Args),
+    /// Create the xx-* names (xx-info, xx-verify, ...) as symlinks to mab in a directory
+    Links(links::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
 }
@@ -49,6 +52,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Links(args) => links::run(args),
         Command::Verify(args) => verify::run(args),
     }
 }

@@ -25,6 +25,8 @@ APT_PACKAGES=(
   gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
   gcc-i686-linux-gnu g++-i686-linux-gnu
   python3-pip
+  # tests/e2e: a real Docker engine, base images by debootstrap, buildah on the same Dockerfiles
+  docker.io debootstrap buildah binutils
 )
 RUST_TARGETS=(
   aarch64-unknown-linux-gnu aarch64-unknown-linux-musl
@@ -58,6 +60,12 @@ SRC
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
+  # docker.io's install would start dockerd with its defaults, which add a bridge and rewrite the firewall;
+  # the e2e tests start their own daemon with networking left alone. policy-rc.d forbids the start.
+  if [[ " ${missing[*]} " == *" docker.io "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   say "apt-get install ${missing[*]}"
   apt-get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list.d"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \

@@ -22,7 +22,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.dir.display()
         );
     }
-    for (name, _) in APPLETS.iter().filter(|(name, _)| *name != "mab") {
+    // Only xx's names: the table also holds plain `cc`/`clang`, which must not shadow the real compilers
+    // on PATH in an image that copies these links.
+    for (name, _) in APPLETS.iter().filter(|(name, _)| name.starts_with("xx-")) {
         let link = args.dir.join(name);
         if args.force && link.symlink_metadata().is_ok() {
             std::fs::remove_file(&link)

@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# End to end in a real Docker engine (README.md, "End to end"). For each project in examples/ and each
+# platform, `mab gen dockerfile` writes the Dockerfile, a private dockerd builds it exactly as generated
+# (only --build-arg picks the images, made here because no registry is reachable), and the result is
+# checked: the image's recorded platform, `mab verify` on the binary taken out of it, and what it prints
+# when run under qemu. qemu's binfmt entries are removed while building, so a RUN in a target-architecture
+# stage would fail at once: every compile ran natively. One example is also built by buildah.
+#
+# As root on Debian 12. Ends with `N passed, N failed`; exits 1 if a check failed, 2 if the setup failed.
+# E2E_PLATFORMS / E2E_EXAMPLES narrow the matrix; E2E_KEEP=1 keeps the daemon's temp dir for a post-mortem.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPO=$PWD
+[ "$(id -u)" = 0 ] || { echo "e2e: error: run as root (it starts dockerd and changes binfmt handlers)" >&2; exit 2; }
+
+bash scripts/install-test-deps.sh
+export E2E_CACHE=${E2E_CACHE:-/var/cache/mab-e2e}
+# shellcheck source=tests/e2e/docker-lib.sh
+. tests/e2e/docker-lib.sh
+
+read -ra PLATFORMS <<<"${E2E_PLATFORMS:-linux/amd64 linux/arm64 linux/arm/v7}"
+read -ra EXAMPLES <<<"${E2E_EXAMPLES:-go-hello go-cgo rust-hello rust-cc c-zlib}"
+QEMU_CPUS=(aarch64 arm)
+# Packages of the local build images (the generated Dockerfiles install what they need themselves; having
+# them here already only saves downloads).
+BUILD_PACKAGES=ca-certificates,gcc,libc6-dev,clang,lld,pkg-config,cmake,ninja-build
+# What the glibc-linked examples need at run time, in the final image.
+RUNTIME_PACKAGES=(libc6 libgcc-s1 zlib1g)
+
+PASSED=0 FAILED=0
+pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$*"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"; }
+elapsed() { echo "$((SECONDS - $1))s"; }
+
+# binfmt entries as they were, put back at the end (other work on this machine may rely on them).
+BINFMT_BEFORE=()
+for cpu in "${QEMU_CPUS[@]}"; do
+  [ -e "/proc/sys/fs/binfmt_misc/qemu-$cpu" ] && BINFMT_BEFORE+=("$cpu")
+done
+cleanup() {
+  local code=$?
+  binfmt_unregister "${QEMU_CPUS[@]}"
+  [ ${#BINFMT_BEFORE[@]} -eq 0 ] || binfmt_register "${BINFMT_BEFORE[@]}"
+  docker_stop
+  exit "$code"
+}
+trap 'exit 130' INT TERM
+
+# mab itself, static (musl) as the repository's Dockerfile ships it; debug, because speed does not matter.
+build_mab() {
+  if [ -n "${MAB_BIN:-}" ]; then MAB=$MAB_BIN; return; fi
+  cargo build --quiet --target x86_64-unknown-linux-musl || e2e_die "cannot build mab for x86_64-unknown-linux-musl"
+  MAB=${CARGO_TARGET_DIR:-$REPO/target}/x86_64-unknown-linux-musl/debug/mab
+}
+
+# Runs a docker build with its output in a log; prints the log's tail when it fails.
+docker_build() {
+  local log=$1
+  shift
+  if "$DOCKER" build "$@" >"$log" 2>&1; then return 0; fi
+  tail -25 "$log" | sed 's/^/    | /'
+  return 1
+}
+
+# e2e/mab: mab and its xx-* links in /usr/bin of an empty image, the layout of the repository's Dockerfile.
+mab_image() {
+  local ctx
+  ctx=$(mktemp -d "$E2E_ROOT/ctx.XXXXXX")
+  mkdir -p "$ctx/usr/bin"
+  objcopy --strip-debug "$MAB" "$ctx/usr/bin/mab"
+  "$ctx/usr/bin/mab" links "$ctx/usr/bin"
+  printf 'FROM scratch\nCOPY usr/ /usr/\n' >"$ctx/Dockerfile"
+  docker_build "$E2E_ROOT/mab-image.log" --platform linux/amd64 -t e2e/mab "$ctx" || e2e_die "cannot build e2e/mab"
+}
+
+# A build image made once per machine: saved under $E2E_CACHE, keyed by its Dockerfile and base.
+cached_image() {
+  local name=$1 dockerfile=$2 key tarball
+  key=$(printf '%s\n%s\n' "$dockerfile" "$BUILD_PACKAGES" | sha256sum | cut -c1-16)
+  tarball="$E2E_CACHE/${name//\//-}-$key.tar"
+  if [ -s "$tarball" ]; then
+    "$DOCKER" load -q -i "$tarball" >/dev/null || e2e_die "cannot load $tarball"
+    return
+  fi
+  local ctx
+  ctx=$(mktemp -d "$E2E_ROOT/ctx.XXXXXX")
+  printf '%s\n' "$dockerfile" >"$ctx/Dockerfile"
+  docker_build "$E2E_ROOT/$name.log" --network=host --platform linux/amd64 --build-arg "MIRROR=$(debian_mirror)" \
+    -t "$name" "$ctx" || e2e_die "cannot build $name"
+  "$DOCKER" save -o "$tarball.tmp" "$name" && mv "$tarball.tmp" "$tarball"
+}
+
+# Go from bookworm-backports, set up as the golang image is (GOPATH=/go); no module proxy is reachable.
+GO_BUILDER='FROM e2e/bookworm
+ARG MIRROR
+RUN echo "deb $MIRROR bookworm-backports main" >/etc/apt/sources.list.d/backports.list \
+ && apt-get update -qq && apt-get install -y -qq --no-install-recommends golang-1.23-go \
+ && rm -rf /var/lib/apt/lists/*
+ENV PATH=/usr/lib/go-1.23/bin:$PATH GOPATH=/go GOTOOLCHAIN=local GOPROXY=off'
+
+# Rust: the host's toolchain with only the standard libraries the matrix needs, sent as a tar context
+# (no copy on disk). Crates are vendored into the projects, so cargo stays offline.
+rust_builder() {
+  local sysroot ctx paths=(bin libexec) p triple
+  sysroot=$(rustc --print sysroot)
+  for p in "$sysroot"/lib/*.so*; do paths+=("lib/${p##*/}"); done
+  local triples=("$(rustc -vV | awk '/^host:/ {print $2}')")
+  for p in "${PLATFORMS[@]}"; do
+    for libc in gnu musl; do
+      triple=$(XX_LIBC=$libc "$MAB" info --platform "$p" rust-triple)
+      [ -d "$sysroot/lib/rustlib/$triple" ] && triples+=("$triple")
+    done
+  done
+  for triple in $(printf '%s\n' "${triples[@]}" | sort -u); do paths+=("lib/rustlib/$triple"); done
+  ctx=$(mktemp -d "$E2E_ROOT/ctx.XXXXXX")
+  printf '%s\n' 'FROM e2e/bookworm' 'COPY rust/ /usr/local/rust/' \
+    'ENV PATH=/usr/local/rust/bin:$PATH CARGO_HOME=/usr/local/cargo CARGO_NET_OFFLINE=true' >"$ctx/Dockerfile"
+  tar -c -C "$ctx" Dockerfile -C "$sysroot" --transform 's,^\([^D]\),rust/\1,' "${paths[@]}" \
+    | "$DOCKER" build --platform linux/amd64 -t e2e/rust-builder - >"$E2E_ROOT/rust-builder.log" 2>&1 \
+    || { tail -20 "$E2E_ROOT/rust-builder.log" >&2; e2e_die "cannot build e2e/rust-builder"; }
+}
+
+# A minimal glibc image for one platform: the runtime packages' files, unpacked on the host with a private
+# apt state (the host's own apt configuration is not touched) and cached.
+glibc_image() {
+  local platform=$1 arch tarball dir
+  arch=$("$MAB" info --platform "$platform" debian-arch)
+  tarball="$E2E_CACHE/glibc-$arch-$(echo "${RUNTIME_PACKAGES[*]}" | sha256sum | cut -c1-16).tar"
+  if [ ! -s "$tarball" ]; then
+    dir=$(mktemp -d "$E2E_ROOT/apt.XXXXXX")
+    mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/rootfs"
+    echo "deb [arch=$arch] $(debian_mirror) bookworm main" >"$dir/sources.list"
+    local opts=(-qq -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o "Dir::Etc::SourceList=$dir/sources.list"
+      -o Dir::Etc::SourceParts=/nonexistent -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
+      -o APT::Sandbox::User=root)
+    apt-get "${opts[@]}" update || e2e_die "apt-get update for $arch failed"
+    (cd "$dir/debs" && apt-get "${opts[@]}" download "${RUNTIME_PACKAGES[@]/%/:$arch}") \
+      || e2e_die "apt-get download ${RUNTIME_PACKAGES[*]} ($arch) failed"
+    for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/rootfs"; done
+    tar -C "$dir/rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$dir"
+  fi
+  local ctx
+  ctx=$(mktemp -d "$E2E_ROOT/ctx.XXXXXX")
+  ln "$tarball" "$ctx/rootfs.tar" 2>/dev/null || cp "$tarball" "$ctx/rootfs.tar"
+  printf 'FROM scratch\nADD rootfs.tar /\n' >"$ctx/Dockerfile"
+  docker_build "$E2E_ROOT/glibc-$arch.log" --platform "$platform" -t "e2e/glibc:$arch" "$ctx" \
+    || e2e_die "cannot build e2e/glibc:$arch"
+}
+
+# A temp copy of an example with its Dockerfile written by mab gen (and crates vendored for Rust).
+PROJECTS=""  # set in main, under the daemon's temp dir
+prepare_project() {
+  local example=$1 dir="$PROJECTS/$1"
+  shift
+  rm -rf "$dir"
+  cp -a "$REPO/examples/$example" "$dir"
+  if [ -f "$dir/Cargo.toml" ]; then
+    mkdir -p "$dir/.cargo"
+    (cd "$dir" && cargo vendor --quiet --locked vendor >.cargo/config.toml) || return 1
+  fi
+  "$MAB" gen dockerfile -C "$dir" "$@" >/dev/null
+}
+
+build_image() {
+  case $1 in
+    go-*) echo e2e/go-builder ;;
+    rust-*) echo e2e/rust-builder ;;
+    *) echo e2e/bookworm ;;
+  esac
+}
+
+# The line each example prints (examples/README.md) on a platform.
+expected_line() {
+  local example=$1 platform=$2 march
+  march=$("$MAB" info --platform "$platform" march)
+  case $example in
+    go-*) echo "$example $("$MAB" info --platform "$platform" goarch) 76127" ;;
+    # Rust's std::env::consts::ARCH says arm for every 32-bit Arm.
+    rust-*) echo "$example ${march/#armv*/arm} 76127" ;;
+    c-zlib) echo "c-zlib $march 76127 crc=3610a686" ;;
+  esac
+}
+
+tag_of() { echo "e2e/$1:${2//\//-}"; }
+is_static() { grep -q 'mab verify --static' "$PROJECTS/$1/Dockerfile"; }
+
+# Builds one cell with the generated Dockerfile, unchanged. Returns non-zero (after saying why) if it fails.
+build_cell() {
+  local example=$1 platform=$2 base start=$SECONDS triple
+  # Say plainly when the toolchain lacks the target's std, rather than leaving it to cargo's log.
+  if [ -f "$PROJECTS/$example/Cargo.toml" ]; then
+    triple=$(XX_LIBC=$(sed -n 's/^ENV XX_LIBC=\([a-z]*\).*/\1/p' "$PROJECTS/$example/Dockerfile") "$MAB" info --platform "$platform" rust-triple)
+    if [ ! -d "$(rustc --print sysroot)/lib/rustlib/$triple" ]; then
+      fail "build $example $platform: the Rust toolchain has no std for $triple (rustup target add $triple)"
+      return 1
+    fi
+  fi
+  if is_static "$example"; then base=scratch; else base="e2e/glibc:$("$MAB" info --platform "$platform" debian-arch)"; fi
+  if docker_build "$E2E_ROOT/build-$example-${platform//\//-}.log" --network=host --platform "$platform" \
+    --build-arg MAB_IMAGE=e2e/mab --build-arg "BUILD_IMAGE=$(build_image "$example")" --build-arg "BASE_IMAGE=$base" \
+    -t "$(tag_of "$example" "$platform")" "$PROJECTS/$example"; then
+    pass "build $example $platform ($(elapsed $start), compile stages native: binfmt off)"
+  else
+    fail "build $example $platform: docker build failed (log above)"
+    return 1
+  fi
+}
+
+check_cell() {
+  local example=$1 platform=$2 tag=${3:-$(tag_of "$1" "$2")} got want cid bin
+  got=$("$DOCKER" image inspect -f '{{.Os}}/{{.Architecture}}{{with .Variant}}/{{.}}{{end}}' "$tag")
+  if [ "$got" = "$platform" ]; then pass "platform $example $platform"; else fail "platform $example $platform: image records $got"; fi
+
+  bin="$E2E_ROOT/bin-$example-${platform//\//-}"
+  cid=$("$DOCKER" create --platform "$platform" "$tag")
+  "$DOCKER" cp "$cid:/usr/local/bin/$example" "$bin" >/dev/null
+  "$DOCKER" rm "$cid" >/dev/null
+  local static=()
+  is_static "$example" && static=(--static)
+  if got=$("$MAB" verify "${static[@]}" --platform "$platform" "$bin" 2>&1); then
+    pass "verify ${static[*]} $example $platform"
+  else
+    fail "verify ${static[*]} $example $platform: $got"
+  fi
+
+  want=$(expected_line "$example" "$platform")
+  got=$("$DOCKER" run --rm --network=none --platform "$platform" "$tag" 2>&1) || true
+  if [ "$got" = "$want" ]; then pass "run $example $platform: $got"; else fail "run $example $platform: want '$want', got '$got'"; fi
+}
+
+# buildah builds the same generated Dockerfile; its image is run by docker (podman and buildah cannot run
+# containers here). buildah does not define BUILDPLATFORM, so it is passed (/work/shared/README.md).
+buildah_cell() {
+  local example=$1 platform=$2 start=$SECONDS store="$E2E_ROOT/buildah" image log="$E2E_ROOT/buildah-$example.log"
+  local buildah=(buildah --root "$store/root" --runroot "$store/run" --storage-driver vfs)
+  mkdir -p "$store"
+  for image in e2e/mab "$(build_image "$example")"; do
+    { "$DOCKER" save -o "$store/in.tar" "$image" && "${buildah[@]}" pull -q "docker-archive:$store/in.tar"; } >>"$log" 2>&1 \
+      || { tail -5 "$log" | sed 's/^/    | /'; fail "buildah $example $platform: cannot import $image"; return 1; }
+    rm -f "$store/in.tar"
+  done
+  if "${buildah[@]}" bud --network=host --platform "$platform" --build-arg BUILDPLATFORM=linux/amd64 \
+    --build-arg MAB_IMAGE=e2e/mab --build-arg "BUILD_IMAGE=$(build_image "$example")" --build-arg BASE_IMAGE=scratch \
+    -t "e2e/buildah-$example" "$PROJECTS/$example" >>"$log" 2>&1 \
+    && "${buildah[@]}" push -q "e2e/buildah-$example" "docker-archive:$store/out.tar:e2e/buildah-$example:latest" >>"$log" 2>&1 \
+    && "$DOCKER" load -q -i "$store/out.tar" >/dev/null; then
+    pass "buildah bud $example $platform ($(elapsed $start), compile stages native: binfmt off)"
+  else
+    tail -25 "$log" | sed 's/^/    | /'
+    fail "buildah bud $example $platform (log above)"
+    return 1
+  fi
+}
+
+main() {
+  local start=$SECONDS t
+  build_mab
+  docker_start
+  trap cleanup EXIT
+  PROJECTS="$E2E_ROOT/projects"
+  mkdir -p "$PROJECTS"
+
+  t=$SECONDS
+  base_image e2e/bookworm amd64 "$BUILD_PACKAGES"
+  mab_image
+  cached_image e2e/go-builder "$GO_BUILDER"
+  rust_builder
+  local p
+  for p in "${PLATFORMS[@]}"; do glibc_image "$p"; done
+  e2e_say "images ready in $(elapsed "$t")"
+
+  local example platform flags
+  for example in "${EXAMPLES[@]}"; do
+    flags=()
+    prepare_project "$example" "${flags[@]}" || fail "mab gen dockerfile $example"
+  done
+
+  # No handler for foreign binaries while building: a target-architecture RUN fails with "exec format
+  # error". The control below shows that the removal took effect.
+  binfmt_unregister "${QEMU_CPUS[@]}"
+  if "$DOCKER" run --rm --network=none --platform linux/arm64 e2e/glibc:arm64 /lib/ld-linux-aarch64.so.1 --version >/dev/null 2>&1; then
+    fail "binfmt off: an arm64 program still ran, so the builds would not prove anything"
+  else
+    pass "binfmt off: arm64 programs cannot run during the builds"
+  fi
+
+  t=$SECONDS
+  local built=()
+  for example in "${EXAMPLES[@]}"; do
+    for platform in "${PLATFORMS[@]}"; do
+      [ -f "$PROJECTS/$example/Dockerfile" ] || { fail "build $example $platform: no generated Dockerfile"; continue; }
+      build_cell "$example" "$platform" && built+=("$example $platform")
+    done
+  done
+  e2e_say "docker builds in $(elapsed "$t")"
+  if command -v buildah >/dev/null; then
+    buildah_cell go-hello linux/arm64 && built+=("go-hello linux/arm64 e2e/buildah-go-hello")
+  else
+    fail "buildah missing: apt-get install buildah (scripts/install-test-deps.sh)"
+  fi
+
+  binfmt_register "${QEMU_CPUS[@]}"
+  local cell
+  for cell in "${built[@]}"; do
+    # shellcheck disable=SC2086
+    check_cell $cell
+  done
+  e2e_say "end to end in $(elapsed "$start")"
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" = 0 ]
+}
+
+main "$@"

@@ -51,7 +51,7 @@ prepare_project() {
   cp -a "$REPO/examples/$example" "$dir"
   if [ -f "$dir/Cargo.toml" ]; then
     mkdir -p "$dir/.cargo"
-    (cd "$dir" && cargo vendor --quiet --locked vendor >.cargo/config.toml) || return 1
+    (cd "$dir" && cargo vendor --locked vendor >.cargo/config.toml 2>/dev/null) || return 1
   fi
   "$MAB" gen dockerfile -C "$dir" "$@" >/dev/null 2>&1 || "$MAB" gen dockerfile -C "$dir" "$@"
 }

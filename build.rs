@@ -49,6 +49,26 @@ struct C {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CcTable {
+    cc: Vec<Cc>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cc {
+    platform: String,
+    multiarch: String,
+    linker: String,
+    meson_cpu: String,
+    endian: String,
+    gcc: String,
+    gxx: String,
+    libc: String,
+    binutils: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct GoTable {
     go: Vec<Go>,
 }
@@ -92,6 +112,30 @@ struct Distro {
     family: String,
     libc: String,
     vendor_in_triple: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Packages {
+    meta: Vec<Meta>,
+    mirror: Vec<Mirror>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mirror {
+    distro: String,
+    archive_arches: Vec<String>,
+    archive_hosts: Vec<String>,
+    ports_uri: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Meta {
+    names: Vec<String>,
+    family: String,
+    packages: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -252,13 +296,24 @@ fn write_binaries(out: &mut String, platforms: &Platforms, known: &BTreeSet<&str
     out.push_str("];\n");
 }
 
+fn family_variant(table: &str, family: &str) -> &'static str {
+    match family {
+        "debian" => "Family::Debian",
+        "alpine" => "Family::Alpine",
+        "rhel" => "Family::Rhel",
+        other => panic!("{table}: family {other:?} is not debian, alpine or rhel"),
+    }
+}
+
 fn main() {
     let platforms: Platforms = load("platforms.toml");
     let c: CTable = load("c.toml");
+    let cc: CcTable = load("cc.toml");
     let go: GoTable = load("go.toml");
     let rust: RustTable = load("rust.toml");
     let distros: Distros = load("distros.toml");
     let aliases: Aliases = load("aliases.toml");
+    let packages: Packages = load("packages.toml");
 
     let known: BTreeSet<&str> = platforms
         .platform
@@ -271,6 +326,7 @@ fn main() {
         "platforms.toml: a platform is listed twice"
     );
     let c = by_platform("c.toml", &c.c, |r| &r.platform, &known);
+    let cc = by_platform("cc.toml", &cc.cc, |r| &r.platform, &known);
     let go = by_platform("go.toml", &go.go, |r| &r.platform, &known);
     let rust = by_platform("rust.toml", &rust.rust, |r| &r.platform, &known);
 
@@ -327,6 +383,25 @@ fn main() {
                 g.goos, g.goarch, g.knob, g.knob_default, g.knob_variant
             )
         });
+        let cc = cc.get(key).map(|r| {
+            let linker = match r.linker.as_str() {
+                "lld" => "Linker::Lld",
+                "bfd" => "Linker::Bfd",
+                other => panic!("cc.toml: {key}: linker {other:?} is not lld or bfd"),
+            };
+            assert!(
+                ["little", "big"].contains(&r.endian.as_str()),
+                "cc.toml: {key}: endian {:?}",
+                r.endian
+            );
+            for v in [&r.multiarch, &r.meson_cpu, &r.gcc, &r.gxx, &r.libc, &r.binutils] {
+                check_inert("cc.toml", v);
+            }
+            format!(
+                "Some(CcRow {{ multiarch: {:?}, linker: {linker}, meson_cpu: {:?}, endian: {:?}, gcc: {:?}, gxx: {:?}, libc: {:?}, binutils: {:?} }})",
+                r.multiarch, r.meson_cpu, r.endian, r.gcc, r.gxx, r.libc, r.binutils
+            )
+        });
         let rust = rust.get(key).map(|r| {
             check_inert("rust.toml", &r.gnu);
             r.musl.iter().for_each(|m| check_inert("rust.toml", m));
@@ -337,7 +412,7 @@ fn main() {
             "    PlatformRow {{ os: {:?}, arch: {:?}, variant: {:?}, variants: &{:?}, march: {:?}, \
              debian_arch: {:?}, alpine_arch: {:?}, rhel_arch: {:?}, qemu: {:?}, ld_so_gnu: {:?}, ld_so_musl: {:?}, \
              c: CRow {{ arch: {:?}, alpine_arch: {:?}, abi: {:?}, alpine_abi: {:?}, arch_env: {:?}, macos_min: {:?} }}, \
-             go: {}, rust: {} }},",
+             cc: {}, go: {}, rust: {} }},",
             parts[0],
             parts[1],
             parts.get(2).copied().unwrap_or(""),
@@ -355,6 +430,7 @@ fn main() {
             c.alpine_abi,
             c.arch_env,
             c.macos_min,
+            cc.unwrap_or_else(|| "None".into()),
             go.unwrap_or_else(|| "None".into()),
             rust.unwrap_or_else(|| "None".into()),
         )
@@ -363,12 +439,7 @@ fn main() {
     out.push_str("];\n\npub static DISTROS: &[DistroRow] = &[\n");
     for d in &distros.distro {
         check_inert("distros.toml", &d.id);
-        let family = match d.family.as_str() {
-            "debian" => "Family::Debian",
-            "alpine" => "Family::Alpine",
-            "rhel" => "Family::Rhel",
-            other => panic!("distros.toml: family {other:?} is not debian, alpine or rhel"),
-        };
+        let family = family_variant("distros.toml", &d.family);
         assert!(
             ["gnu", "musl"].contains(&d.libc.as_str()),
             "distros.toml: libc {:?}",
@@ -405,6 +476,48 @@ fn main() {
     }
     out.push_str("];\n");
     write_binaries(&mut out, &platforms, &known);
+
+    out.push_str("\npub static META_PACKAGES: &[MetaRow] = &[\n");
+    let mut seen = BTreeSet::new();
+    for m in &packages.meta {
+        let family = family_variant("packages.toml", &m.family);
+        for name in &m.names {
+            check_inert("packages.toml", name);
+            assert!(
+                seen.insert((name.clone(), family)),
+                "packages.toml: {name:?} listed twice for {}",
+                m.family
+            );
+        }
+        for alternatives in &m.packages {
+            for p in alternatives.split('|') {
+                check_inert("packages.toml", p);
+            }
+        }
+        writeln!(
+            out,
+            "    MetaRow {{ names: &{:?}, family: {family}, packages: &{:?} }},",
+            m.names, m.packages
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\npub static MIRRORS: &[MirrorRow] = &[\n");
+    for m in &packages.mirror {
+        for v in [&m.distro, &m.ports_uri.replace(':', "")]
+            .into_iter()
+            .chain(&m.archive_arches)
+            .chain(&m.archive_hosts)
+        {
+            check_inert("packages.toml", v);
+        }
+        writeln!(
+            out,
+            "    MirrorRow {{ distro: {:?}, archive_arches: &{:?}, archive_hosts: &{:?}, ports_uri: {:?} }},",
+            m.distro, m.archive_arches, m.archive_hosts, m.ports_uri
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
 
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("tables.rs");
     std::fs::write(dest, out).unwrap();

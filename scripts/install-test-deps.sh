@@ -28,12 +28,25 @@ APT_PACKAGES=(
   # tests/e2e: a real Docker engine, base images by debootstrap, buildah on the same Dockerfiles
   docker.io debootstrap buildah binutils
 )
+# Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
+# wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being
+# installed into /: installing `zlib1g-dev:arm64` needs libc6-dev:arm64, whose dependencies must match the
+# host's exact versions (linux-libc-dev, libssl3), and a machine with security updates newer than the
+# mirror's foreign-arch indexes cannot satisfy that without changing host libraries.
+FOREIGN_ARCHES=(arm64 armhf)
+SYSROOT_PACKAGES=(libc6 libc6-dev libcrypt1 libcrypt-dev linux-libc-dev libgcc-12-dev libgcc-s1 zlib1g zlib1g-dev)
+SYSROOT_DIR=/opt/mab-test/sysroot
 RUST_TARGETS=(
   aarch64-unknown-linux-gnu aarch64-unknown-linux-musl
   armv7-unknown-linux-gnueabihf
   riscv64gc-unknown-linux-gnu
   x86_64-unknown-linux-musl
 )
+
+added_arch=
+for a in "${FOREIGN_ARCHES[@]}"; do
+  dpkg --print-foreign-architectures | grep -qx "$a" || { say "dpkg --add-architecture $a"; dpkg --add-architecture "$a"; added_arch=1; }
+done
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -59,6 +72,14 @@ SRC
   fi
 fi
 
+need_sysroot=()
+for a in "${FOREIGN_ARCHES[@]}"; do [ -f "$SYSROOT_DIR/$a/.complete" ] || need_sysroot+=("$a"); done
+
+if [ ${#missing[@]} -gt 0 ] || [ ${#need_sysroot[@]} -gt 0 ] || [ -n "$added_arch" ]; then
+  # A foreign architecture's index may be missing on a mirror mid-sync: warn, and let the install or
+  # download below fail loudly if it needed that index.
+  apt-get update -qq || say "warning: apt-get update reported errors; continuing with the indexes it got"
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   # docker.io's install would start dockerd with its defaults, which add a bridge and rewrite the firewall;
   # the e2e tests start their own daemon with networking left alone. policy-rc.d forbids the start.
@@ -67,10 +88,28 @@ if [ ${#missing[@]} -gt 0 ]; then
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   say "apt-get install ${missing[*]}"
-  apt-get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list.d"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install failed for: ${missing[*]}"
 fi
+for a in "${need_sysroot[@]}"; do
+  say "unpacking ${SYSROOT_PACKAGES[*]} ($a) into $SYSROOT_DIR/$a"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq "${SYSROOT_PACKAGES[@]/%/:$a}") \
+    || die "apt-get download of the $a sysroot packages failed (is 'dpkg --add-architecture $a' in effect and apt-get update done?)"
+  rm -rf "$SYSROOT_DIR/$a"
+  mkdir -p "$SYSROOT_DIR/$a"
+  for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$SYSROOT_DIR/$a"; done
+  rm -rf "$tmp"
+  touch "$SYSROOT_DIR/$a/.complete"
+done
+# Packages ship absolute links (usr/lib/<triple>/libz.so -> /lib/<triple>/libz.so.1...): inside a sysroot they
+# must stay inside it, or a linker follows them to the host's files (or to nothing).
+for a in "${FOREIGN_ARCHES[@]}"; do
+  [ -d "$SYSROOT_DIR/$a" ] || continue
+  find "$SYSROOT_DIR/$a" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
+    ln -sfnr "$SYSROOT_DIR/$a$(readlink "$link")" "$link"
+  done
+done
 ln -sf "/usr/lib/go-$GO_VERSION/bin/go" /usr/local/bin/go
 ln -sf "/usr/lib/go-$GO_VERSION/bin/gofmt" /usr/local/bin/gofmt
 

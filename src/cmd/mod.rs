@@ -1,9 +1,12 @@
 //! The command layer: one module per subcommand. Commands read the environment and files, call the pure
 //! core, and print.
 
+pub mod build_files;
+pub mod cc;
 pub mod gen;
 pub mod info;
 pub mod links;
+pub mod packages;
 pub mod platforms;
 pub mod target;
 pub mod verify;
@@ -21,6 +24,8 @@ use std::process::ExitCode;
     about = "Multi-arch build: cross-compile for any Docker platform on the build machine",
     after_help = "The target comes from TARGETPLATFORM (or TARGETPAIR, or TARGETOS/TARGETARCH/TARGETVARIANT), as \
                   BuildKit sets them; the build machine from BUILDPLATFORM or the running system.\n\
+                  C/C++: `mab cc|c++|clang|clang++ ARGS...` run the compiler for the target and `mab pkg-config ARGS...`\n\
+                  reads the target's .pc files (raw arguments; MAB_CC=clang|gcc, MAB_LINKER=lld|ld, MAB_SYSROOT=DIR).\n\
                   Exit codes: 0 success or true, 1 false (is-cross), 2 error."
 )]
 struct Cli {
@@ -40,6 +45,22 @@ enum Command {
     Links(links::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
+    /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
+    #[command(name = "apt-get", disable_help_flag = true)]
+    AptGet(packages::RawArgs),
+    /// Install the target's packages with apt (as `apt-get`)
+    #[command(disable_help_flag = true)]
+    Apt(packages::RawArgs),
+    /// Install the target's packages with apk into /<triple> (Alpine)
+    #[command(disable_help_flag = true)]
+    Apk(packages::RawArgs),
+    /// Install the target's packages with dnf into /<triple> (RHEL, Fedora)
+    #[command(disable_help_flag = true)]
+    Dnf(packages::RawArgs),
+    /// Write a CMake toolchain file for the target (use with -DCMAKE_TOOLCHAIN_FILE)
+    CmakeToolchain(build_files::Args),
+    /// Write a Meson cross file for the target (use with meson setup --cross-file)
+    MesonCross(build_files::Args),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -54,5 +75,13 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Gen(args) => gen::run(args),
         Command::Links(args) => links::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
+        Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),
+        Command::Apk(args) => packages::run_raw(packages::Tool::Apk, args),
+        Command::Dnf(args) => packages::run_raw(packages::Tool::Dnf, args),
+        Command::CmakeToolchain(args) => {
+            build_files::run(crate::core::build_files::Kind::Cmake, args)
+        }
+        Command::MesonCross(args) => build_files::run(crate::core::build_files::Kind::Meson, args),
     }
 }

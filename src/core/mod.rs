@@ -2,10 +2,13 @@
 //! environment, touches files or starts processes; the commands in `crate::cmd` do that and pass values in.
 
 pub mod binary;
+pub mod build_files;
+pub mod cc;
 pub mod gen;
 pub mod header;
 pub mod info;
 pub mod os_release;
+pub mod packages;
 pub mod platform;
 pub mod project;
 pub mod resolve;

@@ -20,6 +20,7 @@ pub struct PlatformRow {
     pub ld_so_gnu: Option<&'static str>,
     pub ld_so_musl: Option<&'static str>,
     pub c: CRow,
+    pub cc: Option<CcRow>,
     pub go: Option<GoRow>,
     pub rust: Option<RustRow>,
 }
@@ -33,6 +34,29 @@ pub struct CRow {
     pub alpine_abi: Option<&'static str>,
     pub arch_env: Option<&'static str>,
     pub macos_min: Option<&'static str>,
+}
+
+/// What clang links with on a platform (see `toolchains/cc.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linker {
+    /// LLVM's lld (`-fuse-ld=lld`).
+    Lld,
+    /// GNU ld from the target's binutils (`-fuse-ld=bfd`).
+    Bfd,
+}
+
+/// The C/C++ wrappers' per-platform facts and Debian's package names (see `toolchains/cc.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct CcRow {
+    /// Debian's multiarch tuple (`/usr/lib/<multiarch>`).
+    pub multiarch: &'static str,
+    pub linker: Linker,
+    pub meson_cpu: &'static str,
+    pub endian: &'static str,
+    pub gcc: &'static str,
+    pub gxx: &'static str,
+    pub libc: &'static str,
+    pub binutils: &'static str,
 }
 
 /// Go's view of the platform (see `toolchains/go.toml`).
@@ -67,6 +91,24 @@ pub struct DistroRow {
     pub family: Family,
     pub libc: &'static str,
     pub vendor_in_triple: bool,
+}
+
+/// A meta-package (`xx-c-essentials`) and what it stands for on one distro family (see
+/// `toolchains/packages.toml`). Each entry of `packages` is `a|b|c`: the first one the package manager knows.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MetaRow {
+    pub names: &'static [&'static str],
+    pub family: Family,
+    pub packages: &'static [&'static str],
+}
+
+/// A distro whose main mirror carries only some architectures (see `toolchains/packages.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct MirrorRow {
+    pub distro: &'static str,
+    pub archive_arches: &'static [&'static str],
+    pub archive_hosts: &'static [&'static str],
+    pub ports_uri: &'static str,
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -20,6 +20,12 @@ const INPUT_VARS: &[&str] = &[
     "RISCV64_TARGET_ARCH",
     "MACOSX_VERSION_MIN",
     "MAB_OS_RELEASE",
+    "MAB_CC",
+    "MAB_LINKER",
+    "XX_CC_PREFER_LINKER",
+    "MAB_SYSROOT",
+    "MAB_BIN_DIR",
+    "MAB_CC_GUARD",
 ];
 
 pub fn mab_path() -> PathBuf {
@@ -114,4 +120,21 @@ fn which(name: &str) -> Result<PathBuf, ()> {
         .map(|d| d.join(name))
         .find(|p| p.is_file())
         .ok_or(())
+}
+
+/// Held by tests that change the system's packages (tests/cli/apt.rs installs arm64 libraries with
+/// multiarch, which changes what qemu-run target binaries find): take it in tests that must not run
+/// meanwhile. A file lock, so it also orders separate test processes.
+pub fn lock_system() -> std::fs::File {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(std::env::temp_dir().join("mab-tests-system.lock"))
+        .expect("lock file");
+    // SAFETY: flock(2) on a descriptor we own; released when the file is dropped.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+    assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
+    file
 }

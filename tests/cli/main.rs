@@ -1,5 +1,7 @@
 //! Integration tests: one binary, one module per applet, each running the real `mab` executable.
 
+mod apt;
+mod cc;
 mod common;
 mod gen;
 mod info;

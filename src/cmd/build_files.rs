@@ -1,0 +1,34 @@
+//! `mab cmake-toolchain` and `mab meson-cross`: build-system files that cross-compile for the target with
+//! the compiler the C wrappers would pick (MAB_CC, MAB_LINKER and MAB_SYSROOT apply).
+
+use super::cc::{program, toolchain};
+use super::target::resolve;
+use crate::core::build_files::{render, Kind};
+use crate::exit::print_lines;
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Target platform (default: TARGETPLATFORM, as `mab info` reads it)
+    #[arg(long)]
+    platform: Option<String>,
+    /// Write the file here instead of printing it
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(kind: Kind, args: Args) -> Result<ExitCode> {
+    let info = resolve(args.platform.as_deref())?;
+    let tc = toolchain(&info, None)?;
+    let pkg_config =
+        program("pkg-config").context("pkg-config not found: apt-get install pkg-config")?;
+    let text = render(kind, &info, &tc, &pkg_config).map_err(anyhow::Error::msg)?;
+    match args.output {
+        Some(path) => std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print_lines([text.trim_end()])?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

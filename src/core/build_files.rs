@@ -1,0 +1,221 @@
+//! CMake toolchain files and Meson cross files for a planned [`Toolchain`], rendered from the templates in
+//! `templates/` (embedded at build time). The files name the real compilers with their flags, so builds run
+//! no mab process per compile.
+
+use super::cc::Toolchain;
+use super::info::Info;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Cmake,
+    Meson,
+}
+
+impl Kind {
+    fn template(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Cmake => (
+                "cmake-toolchain.cmake",
+                include_str!("../../templates/cmake-toolchain.cmake"),
+            ),
+            Kind::Meson => (
+                "meson-cross.ini",
+                include_str!("../../templates/meson-cross.ini"),
+            ),
+        }
+    }
+}
+
+/// Everything the templates may use. An unknown name in a template is a render error (Tera's default).
+#[derive(Serialize)]
+struct Vars<'a> {
+    platform: String,
+    triple: &'a str,
+    processor: &'a str,
+    clang: bool,
+    cc: &'a str,
+    cxx: &'a str,
+    /// The compiler commands with their flags, for Meson's `[binaries]`.
+    c: Vec<&'a str>,
+    cpp: Vec<&'a str>,
+    ar: &'a str,
+    ranlib: &'a str,
+    strip: &'a str,
+    pkg_config: &'a str,
+    link_flags: &'a [String],
+    /// Empty when the sysroot is /.
+    sysroot: &'a str,
+    pkg_config_libdir: &'a str,
+    pkg_config_sysroot: &'a str,
+    meson_cpu: &'a str,
+    endian: &'a str,
+}
+
+/// Values go between quotes in CMake and Meson files; rather than escape for two languages, refuse the
+/// characters that would need it.
+fn check_plain(value: &str) -> Result<(), String> {
+    let ok = value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"._/+=:,@ -".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{value:?} has characters mab does not write into build files (only letters, digits, space and ._/+=:,@-)"
+        ))
+    }
+}
+
+/// The file's text. `pkg_config` is the pkg-config program the build should run.
+pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Result<String, String> {
+    let env = |name: &str| {
+        tc.pkg_config_env
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let command = |program: &str| -> Vec<String> {
+        std::iter::once(program.to_string())
+            .chain(tc.compile_flags.iter().cloned())
+            .collect()
+    };
+    let (c, cpp) = (command(&tc.cc), command(&tc.cxx));
+    let vars = Vars {
+        platform: info.target.to_string(),
+        triple: &tc.triple,
+        processor: tc.march,
+        clang: tc.driver == super::cc::Driver::Clang,
+        cc: &tc.cc,
+        cxx: &tc.cxx,
+        c: c.iter().map(String::as_str).collect(),
+        cpp: cpp.iter().map(String::as_str).collect(),
+        ar: &tc.ar,
+        ranlib: &tc.ranlib,
+        strip: &tc.strip,
+        pkg_config,
+        link_flags: &tc.link_flags,
+        sysroot: if tc.sysroot == "/" { "" } else { &tc.sysroot },
+        pkg_config_libdir: env("PKG_CONFIG_LIBDIR"),
+        pkg_config_sysroot: env("PKG_CONFIG_SYSROOT_DIR"),
+        meson_cpu: tc.meson_cpu,
+        endian: tc.endian,
+    };
+    let values = [
+        vars.cc,
+        vars.cxx,
+        vars.ar,
+        vars.ranlib,
+        vars.strip,
+        pkg_config,
+        vars.sysroot,
+    ]
+    .into_iter()
+    .chain([vars.pkg_config_libdir, vars.pkg_config_sysroot])
+    .chain(tc.compile_flags.iter().map(String::as_str))
+    .chain(tc.link_flags.iter().map(String::as_str));
+    for v in values {
+        check_plain(v)?;
+    }
+    let (name, text) = kind.template();
+    render_template(name, text, &vars)
+}
+
+/// Renders one template; a name it uses that `vars` lacks is an error, never an empty string.
+fn render_template(name: &str, text: &str, vars: &impl Serialize) -> Result<String, String> {
+    let mut tera = tera::Tera::default();
+    tera.add_raw_template(name, text)
+        .map_err(|e| format!("template {name}: {e}"))?;
+    let context = tera::Context::from_serialize(vars).map_err(|e| e.to_string())?;
+    tera.render(name, &context).map_err(|e| {
+        // Tera keeps the useful part (the undefined name) in the error's source.
+        let mut msg = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            msg = format!("{msg}: {s}");
+            source = s.source();
+        }
+        msg
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::cc::{toolchain, Overrides, Probe};
+    use crate::core::os_release::OsRelease;
+    use crate::core::{Flavour, Platform};
+
+    fn plan(platform: &str, sysroot: Option<&str>) -> (Info, Toolchain) {
+        let host = Platform::parse("linux/amd64", Platform::host().unwrap()).unwrap();
+        let target = Platform::parse(platform, host).unwrap();
+        let release = OsRelease {
+            id: Some("debian".into()),
+            ..Default::default()
+        };
+        let flavour = Flavour::new("linux", &release, &|_| None);
+        let info = Info::new(target, host, flavour, &|_| None, None);
+        let ov = Overrides {
+            sysroot: sysroot.map(str::to_string),
+            ..Default::default()
+        };
+        let program = |name: &str| Some(format!("/usr/bin/{name}"));
+        let exists = |_: &str| true;
+        let probe = Probe {
+            program: &program,
+            exists: &exists,
+        };
+        let tc = toolchain(&info, None, &ov, &probe).unwrap();
+        (info, tc)
+    }
+
+    /// Every template renders for every route: a name the template uses but `Vars` lacks would fail here.
+    #[test]
+    fn templates_render() {
+        for (platform, sysroot) in [("linux/arm64", None), ("linux/s390x", Some("/srv/root"))] {
+            let (info, tc) = plan(platform, sysroot);
+            let cmake = render(Kind::Cmake, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            assert!(
+                cmake.contains(&format!("set(CMAKE_C_COMPILER_TARGET {})", tc.triple)),
+                "{cmake}"
+            );
+            assert_eq!(
+                cmake.contains("CMAKE_SYSROOT"),
+                sysroot.is_some(),
+                "{cmake}"
+            );
+            let meson = render(Kind::Meson, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            assert!(
+                meson.contains(&format!("c = ['/usr/bin/clang', '--target={}'", tc.triple)),
+                "{meson}"
+            );
+            assert_eq!(
+                meson.contains("sys_root = '/srv/root'"),
+                sysroot.is_some(),
+                "{meson}"
+            );
+        }
+        let (_, tc) = plan("linux/s390x", None);
+        assert_eq!(tc.endian, "big");
+    }
+
+    #[test]
+    fn undefined_variables_are_errors() {
+        let vars = std::collections::BTreeMap::from([("triple", "aarch64-linux-gnu")]);
+        assert_eq!(
+            render_template("t", "{{ triple }}", &vars).unwrap(),
+            "aarch64-linux-gnu"
+        );
+        let err = render_template("t", "{{ triple }} {{ nope }}", &vars).unwrap_err();
+        assert!(err.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn values_needing_quotes_are_refused() {
+        let (info, mut tc) = plan("linux/arm64", None);
+        tc.cc = "/opt/my \"clang\"".into();
+        assert!(render(Kind::Cmake, &info, &tc, "pkg-config").is_err());
+        tc.cc = "/usr/bin/clang".into();
+        assert!(render(Kind::Meson, &info, &tc, "/x/pkg-config'").is_err());
+    }
+}

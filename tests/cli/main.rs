@@ -5,6 +5,7 @@ mod cc;
 mod common;
 mod gen;
 mod info;
+mod links;
 mod tables;
 mod verify;
 mod xx_info;

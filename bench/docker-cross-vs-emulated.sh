@@ -20,7 +20,10 @@ PLATFORMS=(linux/arm64)
 EXAMPLE=go-hello
 
 build_mab
+had_binfmt=$([ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && echo yes || true)
 docker_start
+# The emulated build needs qemu's handler; put the machine back as it was afterwards.
+trap '[ -n "$had_binfmt" ] || binfmt_unregister aarch64; docker_stop' EXIT
 binfmt_register aarch64
 base_image e2e/bookworm amd64 "$BUILD_PACKAGES"
 mab_image
@@ -32,7 +35,7 @@ ${GO_BUILDER#FROM e2e/bookworm}" linux/arm64
 
 project="$E2E_ROOT/$EXAMPLE"
 cp -a "$REPO/examples/$EXAMPLE" "$project"
-"$MAB" gen dockerfile -C "$project" >/dev/null
+"$MAB" gen dockerfile -C "$project" >/dev/null 2>&1
 # The naive way: one stage of the target's architecture that compiles under emulation.
 cat >"$project/Dockerfile.emulated" <<'EOF'
 FROM e2e/go-arm64

@@ -134,4 +134,9 @@ if command -v rustup >/dev/null; then
 else
   die "rustup not found: install Rust with rustup (the suite adds the std of ${RUST_TARGETS[*]})"
 fi
+# cargo-fuzz (scripts/fuzz.sh): from crates.io, built here.
+if ! command -v cargo-fuzz >/dev/null; then
+  say "cargo install cargo-fuzz"
+  cargo install --locked --quiet cargo-fuzz || die "cargo install cargo-fuzz failed"
+fi
 say "ok"

@@ -10,5 +10,6 @@ export PATH="/usr/lib/go-1.23/bin:$PATH" GOTOOLCHAIN=local
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test
+./scripts/fuzz.sh 1000000 300
 # End to end: the examples' generated Dockerfiles built in a real (private) Docker engine for three platforms.
 bash tests/e2e/run.sh

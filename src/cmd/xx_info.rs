@@ -6,7 +6,7 @@ use super::target::{macos_sdk, os_release, var};
 use crate::core::platform::Platform;
 use crate::core::shell::quote;
 use crate::core::table;
-use crate::core::xx::XxView;
+use crate::core::xx::{raw_target, XxView};
 use crate::core::{Flavour, Info};
 use crate::exit::{print_lines, FALSE};
 use anyhow::Result;
@@ -33,65 +33,6 @@ Commands:
   variant        Print target variant if architecture is arm (eg. v7)
 ";
 
-/// `cut -d D -f N` as xx uses it: a string without the delimiter is its own every field.
-fn cut(s: &str, delim: char, field: usize) -> &str {
-    if !s.contains(delim) {
-        return s;
-    }
-    s.split(delim).nth(field - 1).unwrap_or("")
-}
-
-/// The target as xx reads it: raw strings, only xx's own variant rules applied.
-fn raw_target(host: Platform) -> (String, String, String) {
-    let (mut os, mut arch, mut variant) = (
-        var("TARGETOS"),
-        var("TARGETARCH"),
-        var("TARGETVARIANT").unwrap_or_default(),
-    );
-    if let Some(pair) = var("TARGETPAIR") {
-        let (o, a) = (cut(&pair, '-', 1), cut(&pair, '-', 2));
-        let (a, v) = match a.strip_prefix("arm") {
-            Some(v) if v.starts_with('v') => ("arm", v),
-            _ => (a, ""),
-        };
-        if !o.is_empty() && !a.is_empty() {
-            (os, arch) = (Some(o.to_string()), Some(a.to_string()));
-            if !v.is_empty() {
-                variant = v.to_string();
-            }
-        }
-    }
-    if let Some(p) = var("TARGETPLATFORM") {
-        let (o, a, v) = (cut(&p, '/', 1), cut(&p, '/', 2), cut(&p, '/', 3));
-        if !o.is_empty() && !a.is_empty() {
-            (os, arch) = (Some(o.to_string()), Some(a.to_string()));
-            match a {
-                "amd64" if ["v2", "v3", "v4"].contains(&v) => variant = v.to_string(),
-                "arm" => {
-                    variant = if ["v5", "v6", "v8"].contains(&v) {
-                        v
-                    } else {
-                        "v7"
-                    }
-                    .to_string()
-                }
-                _ if a.starts_with("mips") => variant = v.to_string(),
-                _ => {}
-            }
-        }
-    }
-    let arch = arch.unwrap_or_else(|| {
-        if variant.is_empty() {
-            variant = host.variant.to_string();
-        }
-        host.arch().to_string()
-    });
-    if arch == "arm" && variant.is_empty() {
-        variant = "v7".to_string();
-    }
-    (os.unwrap_or_else(|| "linux".to_string()), arch, variant)
-}
-
 pub fn run(args: &[OsString]) -> Result<ExitCode> {
     let command = args
         .first()
@@ -102,7 +43,7 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let host = Platform::host()?;
-    let (os, arch, variant) = raw_target(host);
+    let (os, arch, variant) = raw_target(&var, host);
     match command.as_str() {
         "os" => return echo(&os),
         "arch" => return echo(&arch),

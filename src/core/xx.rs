@@ -2,6 +2,8 @@
 //! architectures by CPU alone, so a windows/arm64 target still has a Debian architecture there.
 
 use super::info::Info;
+use super::platform::Platform;
+use super::resolve::Vars;
 use super::table;
 
 /// The values behind `xx-info`'s commands, for a target mab has tables for.
@@ -92,4 +94,63 @@ impl XxView {
             _ => return None,
         })
     }
+}
+
+/// `cut -d D -f N` as xx uses it: a string without the delimiter is its own every field.
+fn cut(s: &str, delim: char, field: usize) -> &str {
+    if !s.contains(delim) {
+        return s;
+    }
+    s.split(delim).nth(field - 1).unwrap_or("")
+}
+
+/// The target as xx reads it: raw strings, only xx's own variant rules applied.
+pub fn raw_target(vars: Vars, host: Platform) -> (String, String, String) {
+    let (mut os, mut arch, mut variant) = (
+        vars("TARGETOS"),
+        vars("TARGETARCH"),
+        vars("TARGETVARIANT").unwrap_or_default(),
+    );
+    if let Some(pair) = vars("TARGETPAIR") {
+        let (o, a) = (cut(&pair, '-', 1), cut(&pair, '-', 2));
+        let (a, v) = match a.strip_prefix("arm") {
+            Some(v) if v.starts_with('v') => ("arm", v),
+            _ => (a, ""),
+        };
+        if !o.is_empty() && !a.is_empty() {
+            (os, arch) = (Some(o.to_string()), Some(a.to_string()));
+            if !v.is_empty() {
+                variant = v.to_string();
+            }
+        }
+    }
+    if let Some(p) = vars("TARGETPLATFORM") {
+        let (o, a, v) = (cut(&p, '/', 1), cut(&p, '/', 2), cut(&p, '/', 3));
+        if !o.is_empty() && !a.is_empty() {
+            (os, arch) = (Some(o.to_string()), Some(a.to_string()));
+            match a {
+                "amd64" if ["v2", "v3", "v4"].contains(&v) => variant = v.to_string(),
+                "arm" => {
+                    variant = if ["v5", "v6", "v8"].contains(&v) {
+                        v
+                    } else {
+                        "v7"
+                    }
+                    .to_string()
+                }
+                _ if a.starts_with("mips") => variant = v.to_string(),
+                _ => {}
+            }
+        }
+    }
+    let arch = arch.unwrap_or_else(|| {
+        if variant.is_empty() {
+            variant = host.variant.to_string();
+        }
+        host.arch().to_string()
+    });
+    if arch == "arm" && variant.is_empty() {
+        variant = "v7".to_string();
+    }
+    (os.unwrap_or_else(|| "linux".to_string()), arch, variant)
 }

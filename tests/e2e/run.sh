@@ -149,11 +149,13 @@ check_mab_image() {
 # buildah builds the same generated Dockerfile; its image is run by docker (podman and buildah cannot run
 # containers here). buildah does not define BUILDPLATFORM, so it is passed (/work/shared/README.md).
 buildah_cell() {
-  local example=$1 platform=$2 start=$SECONDS store="$E2E_ROOT/buildah" image log="$E2E_ROOT/buildah-$example.log"
+  local example=$1 platform=$2 start=$SECONDS store="$E2E_ROOT/buildah" image log
   local buildah=(buildah --root "$store/root" --runroot "$store/run" --storage-driver vfs)
+  log="$E2E_ROOT/buildah-$example.log"
   mkdir -p "$store"
   for image in e2e/mab "$(build_image "$example")"; do
-    { "$DOCKER" save -o "$store/in.tar" "$image" && "${buildah[@]}" pull -q "docker-archive:$store/in.tar"; } >>"$log" 2>&1 \
+    # One tag: `docker save REPO` would save every tag of it, which buildah refuses.
+    { "$DOCKER" save -o "$store/in.tar" "$image:latest" && "${buildah[@]}" pull -q "docker-archive:$store/in.tar"; } >>"$log" 2>&1 \
       || { tail -5 "$log" | sed 's/^/    | /'; fail "buildah $example $platform: cannot import $image"; return 1; }
     rm -f "$store/in.tar"
   done

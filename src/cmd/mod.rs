@@ -2,13 +2,16 @@
 //! core, and print.
 
 pub mod build_files;
+pub mod cargo;
 pub mod cc;
 pub mod gen;
+pub mod go;
 pub mod info;
 pub mod links;
 pub mod packages;
 pub mod platforms;
 pub mod target;
+pub mod tool;
 pub mod verify;
 pub mod xx_info;
 pub mod xx_verify;
@@ -61,6 +64,10 @@ enum Command {
     CmakeToolchain(build_files::Args),
     /// Write a Meson cross file for the target (use with meson setup --cross-file)
     MesonCross(build_files::Args),
+    /// Run go for the target: GOOS, GOARCH, GOARM..., cgo with a C compiler for it (--print-env shows them)
+    Go(go::Args),
+    /// Run cargo for the target: --target, linker, CC_<triple>, std via rustup (--print-target-triple, --bin-dir)
+    Cargo(cargo::Args),
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -83,5 +90,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
             build_files::run(crate::core::build_files::Kind::Cmake, args)
         }
         Command::MesonCross(args) => build_files::run(crate::core::build_files::Kind::Meson, args),
+        Command::Go(args) => go::run(args),
+        Command::Cargo(args) => cargo::run(args),
     }
 }

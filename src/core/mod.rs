@@ -3,8 +3,10 @@
 
 pub mod binary;
 pub mod build_files;
+pub mod cargo;
 pub mod cc;
 pub mod gen;
+pub mod go;
 pub mod header;
 pub mod info;
 pub mod os_release;
@@ -14,6 +16,7 @@ pub mod project;
 pub mod resolve;
 pub mod shell;
 pub mod table;
+pub mod toolenv;
 pub mod xx;
 
 pub use info::{Flavour, Info};

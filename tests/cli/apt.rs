@@ -231,7 +231,7 @@ fn apt_installs_target_packages_and_undoes_failures() {
 
     // The installed target libraries build and run: a static arm64 program with zlib and zstd from
     // the multiarch paths, run under qemu.
-    if let (Some(cc), Some(qemu)) = (
+    if let (Some(cc), Some(_)) = (
         require_tool("aarch64-linux-gnu-gcc", &[]),
         require_tool("qemu-aarch64-static", &[]),
     ) {
@@ -253,7 +253,8 @@ fn apt_installs_target_packages_and_undoes_failures() {
             .args(["-lz", "-lzstd"]));
         assert_eq!(code, 0, "cross compile against the arm64 packages: {err}");
         assert_eq!(elf_machine(exe.to_str().unwrap()), 183);
-        let out = stdout(Command::new(qemu).arg(&exe));
+        let out =
+            run_under_qemu("aarch64", None, None, &exe).expect("qemu-aarch64-static is installed");
         assert!(
             out.starts_with("zlib 1.") && out.contains("zstd 1"),
             "{out}"

@@ -176,18 +176,9 @@ fn is_static(path: &Path) -> bool {
     out.contains("statically linked")
 }
 
-/// Runs a target binary under qemu-user; `root` is the -L for dynamic binaries.
+/// Runs a target binary under qemu-user (bounded, retried on a hang); `root` is the -L for dynamic binaries.
 fn run_qemu(t: &Target, bin: &Path, root: Option<&Path>) -> String {
-    let qemu = format!("qemu-{}-static", t.qemu);
-    let qemu = require_tool(&qemu, &[]).unwrap();
-    let mut cmd = Command::new(qemu);
-    if let Some(cpu) = t.cpu {
-        cmd.args(["-cpu", cpu]);
-    }
-    if let Some(root) = root {
-        cmd.arg("-L").arg(root);
-    }
-    stdout(cmd.arg(bin))
+    run_under_qemu(t.qemu, t.cpu, root, bin).expect("qemu-user is installed")
 }
 
 fn check_elf(t: &Target, bin: &Path) {

@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// Variables a developer's shell or a Docker stage may have set that would change mab's answers.
 const INPUT_VARS: &[&str] = &[
@@ -137,4 +138,58 @@ pub fn lock_system() -> std::fs::File {
     let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
     assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
     file
+}
+
+/// Runs `bin` under `qemu-<qemu>-static` (with `-cpu cpu`, and `-L root` for dynamic glibc binaries) and
+/// returns its stdout; `None` only where a missing qemu was allowed to skip.
+/// qemu-user 7.2 now and then hangs a multithreaded guest (seen here with Go and with rustc): each run is
+/// bounded, killed and retried, and only repeated hangs fail. Go's async preemption signals, which make the
+/// hang likelier, are turned off in the guest.
+pub fn run_under_qemu(
+    qemu: &str,
+    cpu: Option<&str>,
+    root: Option<&Path>,
+    bin: &Path,
+) -> Option<String> {
+    let q = require_tool(&format!("qemu-{qemu}-static"), &[])?;
+    for _ in 0..3 {
+        let mut cmd = Command::new(&q);
+        if let Some(cpu) = cpu {
+            cmd.args(["-cpu", cpu]);
+        }
+        if let Some(root) = root {
+            cmd.arg("-L").arg(root);
+        }
+        let mut child = cmd
+            .arg(bin)
+            .env("GODEBUG", "asyncpreemptoff=1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("qemu starts");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if child.try_wait().unwrap().is_none() {
+            eprintln!(
+                "{} hung under {}: killed, retrying",
+                bin.display(),
+                q.display()
+            );
+            child.kill().unwrap();
+            child.wait().unwrap();
+            continue;
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+        assert!(
+            out.status.success(),
+            "{} failed under qemu: {}",
+            bin.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return Some(text);
+    }
+    panic!("{} hung under {} three times", bin.display(), q.display());
 }

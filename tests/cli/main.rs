@@ -1,9 +1,11 @@
 //! Integration tests: one binary, one module per applet, each running the real `mab` executable.
 
 mod apt;
+mod cargo;
 mod cc;
 mod common;
 mod gen;
+mod go;
 mod info;
 mod links;
 mod tables;

@@ -1,0 +1,297 @@
+//! `mab cargo`: the Rust target triple for the target platform, and the environment cargo, rustc's linker
+//! and the `cc` and `pkg-config` crates need to build for it.
+
+use super::info::Info;
+use super::resolve::Vars;
+use super::toolenv::{missing_c_compiler, pkg_config_dirs, CCompiler, EnvPlan};
+
+/// What the command layer found on the machine for the target.
+#[derive(Default)]
+pub struct Found<'a> {
+    /// A C compiler for the target: the linker, and `CC_<triple>` for the `cc` crate.
+    pub c: Option<&'a CCompiler>,
+    /// How to run the target's binaries (`qemu-aarch64-static -L /usr/aarch64-linux-gnu`), for `cargo run`
+    /// and `cargo test`.
+    pub runner: Option<String>,
+}
+
+/// The Rust triple and the `Info` to build with. By default the build distro's libc picks gnu or musl; a
+/// `--target` the user passed may pick the other libc for the same platform, and then the C side follows it.
+pub fn target(
+    info: &Info,
+    requested: Option<&str>,
+    vars: Vars,
+) -> Result<(Info, &'static str), String> {
+    let platform = info.target;
+    let Some(rust) = platform.row.rust.as_ref() else {
+        return Err(format!(
+            "Rust has no target for {platform}; `mab platforms` lists the supported platforms"
+        ));
+    };
+    let default = info
+        .rust_triple()
+        .expect("a platform with a Rust row has a Rust triple");
+    let Some(requested) = requested.filter(|r| *r != default) else {
+        return Ok((info.clone(), default));
+    };
+    let (libc, triple) = if requested == rust.gnu && platform.os() == "linux" {
+        ("gnu", rust.gnu)
+    } else if let Some(musl) = rust.musl.filter(|m| *m == requested) {
+        ("musl", musl)
+    } else {
+        let musl = rust.musl.map(|m| format!(" or {m}")).unwrap_or_default();
+        return Err(format!(
+            "--target {requested} is not {platform}, the target platform: use {}{musl}, or set TARGETPLATFORM",
+            rust.gnu
+        ));
+    };
+    let mut flavour = info.flavour.clone();
+    flavour.libc = libc.to_string();
+    let sdk = info.sysroot.trim_end_matches('/');
+    let relibc = Info::new(platform, info.build, flavour, vars, Some(sdk));
+    Ok((relibc, triple))
+}
+
+/// Cargo's per-target configuration prefix: `CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU`.
+pub fn cargo_key(triple: &str) -> String {
+    format!(
+        "CARGO_TARGET_{}",
+        triple.to_ascii_uppercase().replace(['-', '.'], "_")
+    )
+}
+
+/// The three spellings the `cc` and `pkg-config` crates read for a per-target variable, most specific first
+/// (their documented order): `CC_aarch64-unknown-linux-gnu`, `CC_aarch64_unknown_linux_gnu`, `TARGET_CC`.
+fn targeted(var: &str, triple: &str) -> [String; 3] {
+    [
+        format!("{var}_{triple}"),
+        format!("{var}_{}", triple.replace(['-', '.'], "_")),
+        format!("TARGET_{var}"),
+    ]
+}
+
+/// Sets a per-target variable in the underscore spelling (shells can export it) unless the user set any
+/// spelling of it.
+fn default_targeted(plan: &mut EnvPlan, var: &str, triple: &str, value: String) {
+    let [dashed, underscored, generic] = targeted(var, triple);
+    if ![&dashed, &underscored, &generic]
+        .iter()
+        .any(|n| plan.is_set(n))
+    {
+        plan.default(underscored, value);
+    }
+}
+
+/// The variables cargo needs for `triple`, leaving out every one the user set. Native builds need none.
+pub fn env(
+    info: &Info,
+    triple: &str,
+    found: &Found,
+    user: Vars,
+) -> Result<Vec<(String, String)>, String> {
+    let mut plan = EnvPlan::new(user);
+    let key = cargo_key(triple);
+    // xx-cargo's XX_RUSTFLAGS: flags for the target only. Cargo ignores per-target flags when RUSTFLAGS or
+    // CARGO_ENCODED_RUSTFLAGS is set, so mab does not add any then.
+    let mut rustflags: Vec<String> = user("XX_RUSTFLAGS").into_iter().collect();
+    let user_flags = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
+        .iter()
+        .any(|n| user(n).is_some());
+    if !info.is_cross() {
+        if !rustflags.is_empty() && !user_flags {
+            plan.default(format!("{key}_RUSTFLAGS"), rustflags.join(" "));
+        }
+        return Ok(plan.into_vars());
+    }
+    let linker = format!("{key}_LINKER");
+    if !plan.is_set(&linker) {
+        match found.c {
+            Some(c) => {
+                plan.default(&linker, c.cc[0].clone());
+                // A compiler called with arguments (clang --target=...) gets them as link arguments.
+                rustflags.extend(
+                    c.cc[1..]
+                        .iter()
+                        .chain(&c.link_args)
+                        .map(|a| format!("-Clink-arg={a}")),
+                );
+            }
+            // musl targets ship their C library and start files: rustc's own lld links them.
+            None if info.flavour.is_musl() => plan.default(&linker, "rust-lld"),
+            None => {
+                return Err(format!(
+                    "cannot link {triple}: {}",
+                    missing_c_compiler(info)
+                ))
+            }
+        }
+    }
+    if !rustflags.is_empty() && !user_flags {
+        plan.default(format!("{key}_RUSTFLAGS"), rustflags.join(" "));
+    }
+    if let Some(c) = found.c {
+        default_targeted(&mut plan, "CC", triple, c.cc_line());
+        default_targeted(&mut plan, "CXX", triple, c.cxx_line());
+        if let Some(ar) = &c.ar {
+            default_targeted(&mut plan, "AR", triple, ar.clone());
+        }
+    }
+    if let Some(runner) = &found.runner {
+        plan.default(format!("{key}_RUNNER"), runner.clone());
+    }
+    if let Some((libdir, sysroot)) = pkg_config_dirs(info) {
+        default_targeted(&mut plan, "PKG_CONFIG_LIBDIR", triple, libdir);
+        if let Some(sysroot) = sysroot {
+            default_targeted(&mut plan, "PKG_CONFIG_SYSROOT_DIR", triple, sysroot);
+        }
+        // The pkg-config crate refuses to run when cross-compiling unless told the paths are right.
+        plan.default("PKG_CONFIG_ALLOW_CROSS", "1");
+    }
+    Ok(plan.into_vars())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::toolenv::test_info;
+    use std::collections::HashMap;
+
+    fn gcc() -> CCompiler {
+        CCompiler {
+            cc: vec!["arm-linux-gnueabihf-gcc".into()],
+            cxx: vec!["arm-linux-gnueabihf-g++".into()],
+            ar: Some("arm-linux-gnueabihf-ar".into()),
+            link_args: vec![],
+        }
+    }
+
+    /// (triple, `A=b` lines) for `target` on `distro`, with `--target requested` and the user's `user`.
+    fn check(
+        target_platform: &str,
+        distro: &str,
+        requested: Option<&str>,
+        c: Option<&CCompiler>,
+        user: &[(&str, &str)],
+    ) -> Result<(String, Vec<String>), String> {
+        let map: HashMap<&str, &str> = user.iter().copied().collect();
+        let vars = |k: &str| map.get(k).map(|v| v.to_string());
+        let info = test_info(target_platform, distro, &vars);
+        let (info, triple) = target(&info, requested, &vars)?;
+        let found = Found { c, runner: None };
+        let lines = env(&info, triple, &found, &vars)?
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        Ok((triple.to_string(), lines))
+    }
+
+    #[test]
+    fn gnu_with_gcc() {
+        let c = gcc();
+        let (triple, lines) = check("linux/arm/v7", "debian", None, Some(&c), &[]).unwrap();
+        assert_eq!(triple, "armv7-unknown-linux-gnueabihf");
+        assert_eq!(
+            lines,
+            [
+                "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc",
+                "CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc",
+                "CXX_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-g++",
+                "AR_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-ar",
+                "PKG_CONFIG_LIBDIR_armv7_unknown_linux_gnueabihf=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig",
+                "PKG_CONFIG_ALLOW_CROSS=1",
+            ]
+        );
+    }
+
+    #[test]
+    fn musl_links_with_rust_lld() {
+        for (distro, requested, user) in [
+            ("alpine", None, &[][..]),
+            ("debian", None, &[("XX_LIBC", "musl")][..]),
+            ("debian", Some("aarch64-unknown-linux-musl"), &[][..]),
+        ] {
+            let (triple, lines) = check("linux/arm64", distro, requested, None, user).unwrap();
+            assert_eq!(triple, "aarch64-unknown-linux-musl");
+            assert_eq!(
+                lines[0],
+                "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld"
+            );
+        }
+    }
+
+    #[test]
+    fn clang_gets_its_target_as_link_args() {
+        let clang = CCompiler {
+            cc: vec!["clang".into(), "--target=aarch64-linux-gnu".into()],
+            cxx: vec!["clang++".into(), "--target=aarch64-linux-gnu".into()],
+            ar: None,
+            link_args: vec!["-fuse-ld=lld".into()],
+        };
+        let (_, lines) = check("linux/arm64", "debian", None, Some(&clang), &[]).unwrap();
+        assert_eq!(
+            lines[0],
+            "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=clang"
+        );
+        assert_eq!(
+            lines[1],
+            "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS=-Clink-arg=--target=aarch64-linux-gnu -Clink-arg=-fuse-ld=lld"
+        );
+    }
+
+    #[test]
+    fn xx_rustflags_are_per_target() {
+        let flags = [("XX_RUSTFLAGS", "-Ctarget-cpu=cortex-a72")];
+        let (_, lines) = check("linux/arm64", "alpine", None, None, &flags).unwrap();
+        assert_eq!(
+            lines[1],
+            "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS=-Ctarget-cpu=cortex-a72"
+        );
+        let (_, lines) = check("linux/amd64", "debian", None, None, &flags).unwrap();
+        assert_eq!(
+            lines,
+            ["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS=-Ctarget-cpu=cortex-a72"]
+        );
+        let with_rustflags = [flags[0], ("RUSTFLAGS", "-g")];
+        let (_, lines) = check("linux/amd64", "debian", None, None, &with_rustflags).unwrap();
+        assert!(lines.is_empty(), "{lines:?}");
+    }
+
+    #[test]
+    fn user_values_win() {
+        let c = gcc();
+        let user = [
+            ("CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER", "my-ld"),
+            ("CC_armv7-unknown-linux-gnueabihf", "my-cc"),
+            ("TARGET_CXX", "my-c++"),
+            ("PKG_CONFIG_ALLOW_CROSS", "0"),
+        ];
+        let (_, lines) = check("linux/arm/v7", "debian", None, Some(&c), &user).unwrap();
+        assert_eq!(
+            lines,
+            [
+                "AR_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-ar",
+                "PKG_CONFIG_LIBDIR_armv7_unknown_linux_gnueabihf=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig",
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let err = check("linux/riscv64", "debian", None, None, &[]).unwrap_err();
+        assert_eq!(err, "cannot link riscv64gc-unknown-linux-gnu: no C compiler for riscv64-linux-gnu: install gcc-riscv64-linux-gnu and libc6-dev-riscv64-cross (Debian), or clang with the target's C library");
+        let err = check(
+            "linux/arm64",
+            "debian",
+            Some("x86_64-unknown-linux-gnu"),
+            None,
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("--target x86_64-unknown-linux-gnu is not linux/arm64"),
+            "{err}"
+        );
+        let (_, lines) = check("linux/amd64", "debian", None, None, &[]).unwrap();
+        assert!(lines.is_empty(), "native builds need nothing: {lines:?}");
+    }
+}

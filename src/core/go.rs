@@ -1,0 +1,167 @@
+//! `mab go`: the environment that makes the real `go` build for the target. GOOS, GOARCH and the
+//! per-architecture knob come from the tables; cgo is on only when a C compiler for the target exists.
+
+use super::info::Info;
+use super::resolve::Vars;
+use super::toolenv::{missing_c_compiler, pkg_config_dirs, CCompiler, EnvPlan};
+
+/// What the command layer found on the machine for the target.
+#[derive(Default)]
+pub struct Found<'a> {
+    /// A C compiler for the target (only looked for when cross-compiling).
+    pub c: Option<&'a CCompiler>,
+    /// A triple-prefixed pkg-config wrapper (`aarch64-linux-gnu-pkg-config`), if installed.
+    pub pkg_config: Option<&'a str>,
+}
+
+/// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
+/// defaults; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
+/// `CC` wins), because Go would otherwise call the build machine's compiler.
+pub fn env(info: &Info, found: &Found, user: Vars) -> Result<Vec<(String, String)>, String> {
+    let go = info.target.row.go.as_ref().ok_or_else(|| {
+        format!(
+            "Go has no port for {}; `mab platforms` lists the supported platforms",
+            info.target
+        )
+    })?;
+    let mut plan = EnvPlan::new(user);
+    plan.default("GOOS", go.goos);
+    plan.default("GOARCH", go.goarch);
+    if let Some((knob, value)) = info.go_knob() {
+        plan.default(knob, value);
+    }
+    if !info.is_cross() {
+        return Ok(plan.into_vars());
+    }
+    let user_cc = user("CC").is_some();
+    let cgo = match user("CGO_ENABLED") {
+        Some(value) => value == "1",
+        None => found.c.is_some() || user_cc,
+    };
+    plan.default("CGO_ENABLED", if cgo { "1" } else { "0" });
+    if !cgo || user_cc {
+        return Ok(plan.into_vars());
+    }
+    let c = found
+        .c
+        .ok_or_else(|| format!("CGO_ENABLED=1 but {}", missing_c_compiler(info)))?;
+    plan.default("CC", c.cc_line());
+    plan.default("CXX", c.cxx_line());
+    if let Some(ar) = &c.ar {
+        plan.default("AR", ar.clone());
+    }
+    if !c.link_args.is_empty() {
+        // Go's default CGO_LDFLAGS is "-O2 -g"; keep it and add what the link step needs.
+        plan.default("CGO_LDFLAGS", format!("-O2 -g {}", c.link_args.join(" ")));
+    }
+    match (found.pkg_config, pkg_config_dirs(info)) {
+        (Some(wrapper), _) => plan.default("PKG_CONFIG", wrapper),
+        (None, Some((libdir, sysroot))) => {
+            plan.default("PKG_CONFIG_LIBDIR", libdir);
+            if let Some(sysroot) = sysroot {
+                plan.default("PKG_CONFIG_SYSROOT_DIR", sysroot);
+            }
+        }
+        (None, None) => {}
+    }
+    Ok(plan.into_vars())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::toolenv::test_info;
+    use std::collections::HashMap;
+
+    fn gcc() -> CCompiler {
+        CCompiler {
+            cc: vec!["aarch64-linux-gnu-gcc".into()],
+            cxx: vec!["aarch64-linux-gnu-g++".into()],
+            ar: None,
+            link_args: vec![],
+        }
+    }
+
+    /// `env` for `target` on Debian as `A=b` lines, with the user's variables `user`.
+    fn check(target: &str, c: Option<&CCompiler>, user: &[(&str, &str)]) -> Result<String, String> {
+        let map: HashMap<&str, &str> = user.iter().copied().collect();
+        let vars = |k: &str| map.get(k).map(|v| v.to_string());
+        let info = test_info(target, "debian", &vars);
+        let found = Found {
+            c,
+            pkg_config: None,
+        };
+        let lines: Vec<String> = env(&info, &found, &vars)?
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        Ok(lines.join(" "))
+    }
+
+    #[test]
+    fn targets() {
+        let cases = [
+            ("linux/amd64", "GOOS=linux GOARCH=amd64 GOAMD64=v1"),
+            ("linux/amd64/v3", "GOOS=linux GOARCH=amd64 GOAMD64=v3"),
+            ("linux/arm64", "GOOS=linux GOARCH=arm64 CGO_ENABLED=0"),
+            (
+                "linux/arm/v6",
+                "GOOS=linux GOARCH=arm GOARM=6 CGO_ENABLED=0",
+            ),
+            (
+                "linux/riscv64",
+                "GOOS=linux GOARCH=riscv64 GORISCV64=rva20u64 CGO_ENABLED=0",
+            ),
+            (
+                "linux/mips64le",
+                "GOOS=linux GOARCH=mips64le GOMIPS64=hardfloat CGO_ENABLED=0",
+            ),
+            (
+                "windows/amd64",
+                "GOOS=windows GOARCH=amd64 GOAMD64=v1 CGO_ENABLED=0",
+            ),
+            ("darwin/arm64", "GOOS=darwin GOARCH=arm64 CGO_ENABLED=0"),
+        ];
+        for (target, want) in cases {
+            assert_eq!(check(target, None, &[]).as_deref(), Ok(want), "{target}");
+        }
+    }
+
+    #[test]
+    fn cgo_follows_the_c_compiler() {
+        let c = gcc();
+        assert_eq!(
+            check("linux/arm64", Some(&c), &[]).unwrap(),
+            "GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ \
+             PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig"
+        );
+        let clang = CCompiler {
+            cc: vec!["clang".into(), "--target=aarch64-linux-gnu".into()],
+            cxx: vec!["clang++".into(), "--target=aarch64-linux-gnu".into()],
+            ar: Some("llvm-ar".into()),
+            link_args: vec!["-fuse-ld=lld".into()],
+        };
+        let out = check("linux/arm64", Some(&clang), &[]).unwrap();
+        assert!(out.contains("CC=clang --target=aarch64-linux-gnu CXX=clang++ --target=aarch64-linux-gnu AR=llvm-ar CGO_LDFLAGS=-O2 -g -fuse-ld=lld"), "{out}");
+    }
+
+    #[test]
+    fn user_values_win() {
+        let c = gcc();
+        assert_eq!(
+            check(
+                "linux/arm64",
+                Some(&c),
+                &[("CGO_ENABLED", "0"), ("GOOS", "linux")]
+            )
+            .unwrap(),
+            "GOARCH=arm64"
+        );
+        assert_eq!(
+            check("linux/arm/v7", None, &[("GOARM", "6"), ("CC", "my-cc")]).unwrap(),
+            "GOOS=linux GOARCH=arm CGO_ENABLED=1"
+        );
+        let err = check("linux/arm64", None, &[("CGO_ENABLED", "1")]).unwrap_err();
+        assert!(err.starts_with("CGO_ENABLED=1 but no C compiler for aarch64-linux-gnu: install gcc-aarch64-linux-gnu"), "{err}");
+    }
+}

@@ -1,0 +1,277 @@
+//! `mab cargo` / `xx-cargo`: real cross builds of examples/rust-hello and rust-cc with the real toolchain,
+//! run under qemu-user.
+
+use crate::common::*;
+use crate::go::qemu;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// This run's scratch directory: copies of the examples (so examples/ stays clean) and one shared
+/// CARGO_TARGET_DIR, so each crate is built once per run.
+fn scratch() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("mab-cargo-{}", std::process::id()));
+        for name in ["rust-hello", "rust-cc"] {
+            let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(name);
+            copy_dir(&from, &dir.join(name));
+        }
+        dir
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&src, &dst);
+            }
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+fn target_dir() -> PathBuf {
+    scratch().join("target")
+}
+
+/// `cmd` (mab cargo or xx-cargo) for `platform` in the copy of `example`, without the developer's overrides.
+fn cargo_env(mut cmd: Command, example: &str, platform: &str) -> Command {
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CARGO_TARGET_") || name.starts_with("CC_") || name.starts_with("AR_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env_remove("RUSTFLAGS")
+        .env("TARGETPLATFORM", platform)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .current_dir(scratch().join(example));
+    cmd
+}
+
+/// Builds `example` for `platform` (debug: speed does not matter) and returns the executable's path.
+fn build(example: &str, platform: &str, extra_env: &[(&str, &str)]) -> PathBuf {
+    let mut cmd = cargo_env(mab(), example, platform);
+    cmd.envs(extra_env.iter().copied());
+    let triple = stdout(
+        Command::new(mab_path())
+            .args(["cargo", "--print-target-triple"])
+            .envs(extra_env.iter().copied())
+            .env("TARGETPLATFORM", platform),
+    );
+    let (code, _, err) = run(cmd.args(["cargo", "build"]));
+    assert_eq!(
+        code, 0,
+        "mab cargo build {example} for {platform} failed:\n{err}"
+    );
+    target_dir().join(triple).join("debug").join(example)
+}
+
+fn check(example: &str, platform: &str, qemu_name: &str, gnu_triple: &str, arch: &str) {
+    if require_tool(&format!("{gnu_triple}-gcc"), &[]).is_none() {
+        return;
+    }
+    let bin = build(example, platform, &[]);
+    if let Some(out) = qemu(qemu_name, Some(&format!("/usr/{gnu_triple}")), &bin) {
+        assert_eq!(out, format!("{example} {arch} 76127"));
+    }
+}
+
+#[test]
+fn hello_aarch64_gnu() {
+    check(
+        "rust-hello",
+        "linux/arm64",
+        "aarch64",
+        "aarch64-linux-gnu",
+        "aarch64",
+    );
+}
+
+#[test]
+fn hello_armv7() {
+    check(
+        "rust-hello",
+        "linux/arm/v7",
+        "arm",
+        "arm-linux-gnueabihf",
+        "arm",
+    );
+}
+
+#[test]
+fn hello_riscv64gc() {
+    check(
+        "rust-hello",
+        "linux/riscv64",
+        "riscv64",
+        "riscv64-linux-gnu",
+        "riscv64",
+    );
+}
+
+#[test]
+fn cc_aarch64() {
+    check(
+        "rust-cc",
+        "linux/arm64",
+        "aarch64",
+        "aarch64-linux-gnu",
+        "aarch64",
+    );
+}
+
+#[test]
+fn cc_armv7() {
+    check(
+        "rust-cc",
+        "linux/arm/v7",
+        "arm",
+        "arm-linux-gnueabihf",
+        "arm",
+    );
+}
+
+/// musl needs no C toolchain: rust-lld links a static binary, which runs with no target libc at all. It
+/// goes through --bin-dir, the target-independent artifact path.
+#[test]
+fn hello_aarch64_musl_to_bin_dir() {
+    let mut env = cargo_env(mab(), "rust-hello", "linux/arm64");
+    let printed = stdout(env.args(["cargo", "--print-env"]).env("XX_LIBC", "musl"));
+    assert!(
+        printed.contains("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld"),
+        "{printed}"
+    );
+
+    let out = scratch().join("bin-musl");
+    let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm64");
+    cmd.env("XX_LIBC", "musl")
+        .args(["cargo", "build", "--bin-dir"])
+        .arg(&out);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{err}");
+    let bin = out.join("rust-hello");
+    let elf = std::fs::read(&bin).unwrap();
+    assert_eq!(&elf[..4], b"\x7fELF");
+    assert_eq!(u16::from_le_bytes([elf[18], elf[19]]), 183, "EM_AARCH64");
+    if let Some(printed) = qemu("aarch64", None, &bin) {
+        assert_eq!(printed, "rust-hello aarch64 76127");
+    }
+}
+
+#[test]
+fn print_target_triple() {
+    let triple = |platform: &str, env: &[(&str, &str)]| {
+        let mut cmd = mab();
+        stdout(
+            cmd.args(["cargo", "--print-target-triple"])
+                .env("TARGETPLATFORM", platform)
+                .envs(env.iter().copied()),
+        )
+    };
+    assert_eq!(triple("linux/arm/v7", &[]), "armv7-unknown-linux-gnueabihf");
+    assert_eq!(triple("linux/arm/v6", &[]), "arm-unknown-linux-gnueabi");
+    assert_eq!(triple("linux/riscv64", &[]), "riscv64gc-unknown-linux-gnu");
+    assert_eq!(triple("windows/amd64", &[]), "x86_64-pc-windows-gnu");
+    let alpine = os_release("alpine");
+    assert_eq!(
+        triple(
+            "linux/arm64",
+            &[("MAB_OS_RELEASE", alpine.to_str().unwrap())]
+        ),
+        "aarch64-unknown-linux-musl"
+    );
+    assert_eq!(
+        triple("linux/arm64", &[("XX_LIBC", "musl")]),
+        "aarch64-unknown-linux-musl"
+    );
+    let mut xx = applet("xx-cargo");
+    assert_eq!(
+        stdout(xx.arg("--print-target-triple").env("TARGETARCH", "arm64")),
+        "aarch64-unknown-linux-gnu"
+    );
+}
+
+/// What mab sets for a gnu target: the cross gcc as linker and as the `cc` crate's compiler, pkg-config's
+/// target paths, qemu as the runner; and nothing the user already set.
+#[test]
+fn print_env() {
+    if require_tool("arm-linux-gnueabihf-gcc", &[]).is_none() {
+        return;
+    }
+    let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm/v7");
+    let out = stdout(cmd.args(["cargo", "--print-env"]));
+    for line in [
+        "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc",
+        "CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc",
+        "CXX_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-g++",
+        "PKG_CONFIG_LIBDIR_armv7_unknown_linux_gnueabihf=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig",
+        "PKG_CONFIG_ALLOW_CROSS=1",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line} missing from:\n{out}");
+    }
+    assert!(
+        out.contains("_RUNNER='") && out.contains("qemu-arm"),
+        "{out}"
+    );
+    let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm/v7");
+    cmd.env(
+        "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER",
+        "my-linker",
+    )
+    .env("TARGET_CC", "my-cc");
+    let out = stdout(cmd.args(["cargo", "--print-env"]));
+    assert!(
+        !out.contains("_LINKER=") && !out.contains("CC_armv7"),
+        "{out}"
+    );
+}
+
+#[test]
+fn errors() {
+    // A gnu target with no C compiler to link with.
+    let mut cmd = mab();
+    let (code, _, err) = run(cmd
+        .args(["cargo", "--print-env"])
+        .env("TARGETPLATFORM", "linux/loong64"));
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot link loongarch64-unknown-linux-gnu: no C compiler for loongarch64-linux-gnu: install gcc-loongarch64-linux-gnu"), "{err}");
+    // No std for the target and no rustup to add it: rustc itself, with rustup's directory off PATH.
+    let sysroot = stdout(Command::new("rustc").args(["--print", "sysroot"]));
+    let mut cmd = mab();
+    cmd.args(["cargo", "--setup-target-triple"])
+        .env("TARGETPLATFORM", "linux/s390x")
+        .env("RUSTC", Path::new(&sysroot).join("bin/rustc"))
+        .env("PATH", "/usr/bin:/bin");
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 2);
+    assert!(err.contains("the Rust standard library for s390x-unknown-linux-gnu is missing and rustup is not installed: install rustup and run `rustup target add s390x-unknown-linux-gnu`"), "{err}");
+    // A --target that is not the target platform.
+    let mut cmd = mab();
+    let (code, _, err) = run(cmd
+        .args(["cargo", "build", "--target", "x86_64-unknown-linux-gnu"])
+        .env("TARGETPLATFORM", "linux/arm64"));
+    assert_eq!(code, 2);
+    assert!(err.contains("is not linux/arm64"), "{err}");
+}
+
+/// cargo's own exit code passes through.
+#[test]
+fn exit_code_passes_through() {
+    let mut cmd = cargo_env(mab(), "rust-hello", "linux/amd64");
+    let (code, _, err) = run(cmd.args([
+        "cargo",
+        "build",
+        "--manifest-path",
+        "/nonexistent/Cargo.toml",
+    ]));
+    assert_eq!(code, 101, "{err}");
+}

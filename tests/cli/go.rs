@@ -1,0 +1,305 @@
+//! `mab go` / `xx-go`: real cross builds of examples/go-hello and go-cgo with the real Go toolchain, run
+//! under qemu-user; Windows and macOS outputs checked by their headers.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// This run's scratch directory: Go's build cache (shared by every test in the run) and the binaries.
+fn scratch() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("mab-go-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("out")).unwrap();
+        dir
+    })
+}
+
+/// The directory holding the Go the suite uses, put first on PATH so mab finds that one.
+fn go_dir() -> Option<PathBuf> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let go = require_tool("go", &["/usr/lib/go-1.23/bin/go"])?;
+        Some(go.parent().unwrap().to_path_buf())
+    })
+    .clone()
+}
+
+/// `cmd` (mab go or xx-go) set up to build for `platform` in `example`, with the run's Go cache.
+fn go_env(mut cmd: Command, platform: &str) -> Option<Command> {
+    let dir = go_dir()?;
+    let path = std::env::join_paths(
+        std::iter::once(dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    for var in [
+        "GOOS",
+        "GOARCH",
+        "GOARM",
+        "GOAMD64",
+        "CGO_ENABLED",
+        "CC",
+        "CXX",
+        "GOFLAGS",
+        "GOENV",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("TARGETPLATFORM", platform)
+        .env("PATH", path)
+        .env("GOCACHE", scratch().join("gocache"))
+        .env("GOTOOLCHAIN", "local");
+    Some(cmd)
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// Builds `example` for `platform` with `mab go build` and returns the binary (a fresh `-o` path outside
+/// examples/, so the tree stays clean).
+fn build(example_name: &str, platform: &str) -> Option<PathBuf> {
+    let out = scratch()
+        .join("out")
+        .join(format!("{example_name}-{}", platform.replace('/', "-")));
+    let mut cmd = go_env(mab(), platform)?;
+    cmd.current_dir(example(example_name))
+        .arg("go")
+        .arg("build")
+        .arg("-o")
+        .arg(&out)
+        .arg(".");
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(
+        code, 0,
+        "mab go build {example_name} for {platform} failed:\n{err}"
+    );
+    Some(out)
+}
+
+/// Runs `bin` under `qemu-<qemu>-static`, with `-L root` for dynamic glibc binaries, and returns stdout.
+pub fn qemu(qemu: &str, root: Option<&str>, bin: &Path) -> Option<String> {
+    run_under_qemu(qemu, None, root.map(Path::new), bin)
+}
+
+fn check_hello(platform: &str, qemu_name: &str, goarch: &str) {
+    let Some(bin) = build("go-hello", platform) else {
+        return;
+    };
+    if let Some(out) = qemu(qemu_name, None, &bin) {
+        assert_eq!(out, format!("go-hello {goarch} 76127"), "{platform}");
+    }
+}
+
+#[test]
+fn hello_arm64() {
+    check_hello("linux/arm64", "aarch64", "arm64");
+}
+
+#[test]
+fn hello_armv6() {
+    check_hello("linux/arm/v6", "arm", "arm");
+}
+
+#[test]
+fn hello_armv7() {
+    check_hello("linux/arm/v7", "arm", "arm");
+}
+
+#[test]
+fn hello_riscv64() {
+    check_hello("linux/riscv64", "riscv64", "riscv64");
+}
+
+#[test]
+fn hello_ppc64le() {
+    check_hello("linux/ppc64le", "ppc64le", "ppc64le");
+}
+
+#[test]
+fn hello_s390x() {
+    check_hello("linux/s390x", "s390x", "s390x");
+}
+
+#[test]
+fn hello_mips64le() {
+    check_hello("linux/mips64le", "mips64el", "mips64le");
+}
+
+#[test]
+fn hello_loong64() {
+    check_hello("linux/loong64", "loongarch64", "loong64");
+}
+
+/// cgo needs the C cross compiler mab picks; the binaries are dynamic, so qemu gets the target's libc.
+fn check_cgo(platform: &str, qemu_name: &str, gnu_triple: &str, goarch: &str) {
+    let Some(bin) = build("go-cgo", platform) else {
+        return;
+    };
+    if let Some(out) = qemu(qemu_name, Some(&format!("/usr/{gnu_triple}")), &bin) {
+        assert_eq!(out, format!("go-cgo {goarch} 76127"), "{platform}");
+    }
+}
+
+#[test]
+fn cgo_arm64() {
+    check_cgo("linux/arm64", "aarch64", "aarch64-linux-gnu", "arm64");
+}
+
+#[test]
+fn cgo_armv7() {
+    check_cgo("linux/arm/v7", "arm", "arm-linux-gnueabihf", "arm");
+}
+
+#[test]
+fn cgo_riscv64() {
+    check_cgo("linux/riscv64", "riscv64", "riscv64-linux-gnu", "riscv64");
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+/// Pure-Go targets need no C toolchain: a PE file with the right machine for Windows.
+#[test]
+fn windows_pe() {
+    for (platform, machine) in [("windows/amd64", 0x8664), ("windows/arm64", 0xaa64)] {
+        let Some(bin) = build("go-hello", platform) else {
+            return;
+        };
+        let b = std::fs::read(&bin).unwrap();
+        assert_eq!(&b[..2], b"MZ", "{platform}");
+        let pe = u32_at(&b, 0x3c) as usize;
+        assert_eq!(&b[pe..pe + 4], b"PE\0\0", "{platform}");
+        assert_eq!(u16_at(&b, pe + 4), machine, "{platform}");
+    }
+}
+
+/// ... and a 64-bit Mach-O file with the right CPU type for macOS.
+#[test]
+fn darwin_macho() {
+    for (platform, cpu) in [("darwin/amd64", 0x0100_0007), ("darwin/arm64", 0x0100_000c)] {
+        let Some(bin) = build("go-hello", platform) else {
+            return;
+        };
+        let b = std::fs::read(&bin).unwrap();
+        assert_eq!(u32_at(&b, 0), 0xfeed_facf, "{platform}");
+        assert_eq!(u32_at(&b, 4), cpu, "{platform}");
+    }
+}
+
+/// What mab adds, without running go: the tables' values, cgo by the C compiler, the user's values kept.
+#[test]
+fn print_env() {
+    let env_of = |platform: &str, user: &[(&str, &str)]| {
+        let mut cmd = mab();
+        cmd.args(["go", "--print-env"])
+            .env("TARGETPLATFORM", platform);
+        for var in ["GOOS", "GOARCH", "GOARM", "GOMIPS", "CGO_ENABLED", "CC"] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(user.iter().copied());
+        stdout(&mut cmd)
+    };
+    assert_eq!(
+        env_of("linux/arm/v6", &[("CGO_ENABLED", "0")]),
+        "GOOS=linux\nGOARCH=arm\nGOARM=6"
+    );
+    assert_eq!(
+        env_of("linux/mips/softfloat", &[("CGO_ENABLED", "0")]),
+        "GOOS=linux\nGOARCH=mips\nGOMIPS=softfloat"
+    );
+    assert_eq!(
+        env_of("windows/amd64", &[]),
+        "GOOS=windows\nGOARCH=amd64\nGOAMD64=v1\nCGO_ENABLED=0"
+    );
+    assert_eq!(
+        env_of(
+            "linux/arm/v7",
+            &[("GOARM", "6"), ("CGO_ENABLED", "0"), ("GOOS", "linux")]
+        ),
+        "GOARCH=arm"
+    );
+    if require_tool("aarch64-linux-gnu-gcc", &[]).is_some() {
+        let out = env_of("linux/arm64", &[]);
+        assert!(
+            out.contains("CGO_ENABLED=1\nCC=aarch64-linux-gnu-gcc\n"),
+            "{out}"
+        );
+    }
+}
+
+/// xx-go is `go` with the target's environment: `xx-go env` shows it, as xx's tests check.
+#[test]
+fn xx_go_env() {
+    let Some(mut cmd) = go_env(applet("xx-go"), "linux/arm/v6") else {
+        return;
+    };
+    let out = stdout(cmd.args(["env", "GOOS", "GOARCH", "GOARM", "GOHOSTARCH"]));
+    assert_eq!(out, "linux\narm\n6\namd64");
+}
+
+/// `--wrap` makes a plain `go` build for the target through go's env file; `--unwrap` undoes it.
+#[test]
+fn xx_go_wrap_unwrap() {
+    let Some(dir) = go_dir() else { return };
+    let goenv = scratch().join("wrap-goenv");
+    let plain_goarch = || {
+        let mut cmd = Command::new(dir.join("go"));
+        cmd.args(["env", "GOARCH"])
+            .env("GOENV", &goenv)
+            .env("GOTOOLCHAIN", "local")
+            .env_remove("GOARCH");
+        stdout(&mut cmd)
+    };
+    assert_eq!(plain_goarch(), "amd64");
+    let mut wrap = go_env(applet("xx-go"), "linux/arm64").unwrap();
+    stdout(wrap.arg("--wrap").env("GOENV", &goenv));
+    assert_eq!(plain_goarch(), "arm64");
+    let mut unwrap = go_env(applet("xx-go"), "linux/arm64").unwrap();
+    stdout(unwrap.arg("--unwrap").env("GOENV", &goenv));
+    assert_eq!(plain_goarch(), "amd64");
+}
+
+#[test]
+fn errors() {
+    // cgo asked for, but no C compiler for the target: one line saying what to install.
+    let mut cmd = mab();
+    cmd.args(["go", "--print-env"])
+        .env("TARGETPLATFORM", "linux/loong64")
+        .env("CGO_ENABLED", "1");
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("CGO_ENABLED=1 but no C compiler for loongarch64-linux-gnu: install gcc-loongarch64-linux-gnu"), "{err}");
+    let mut cmd = mab();
+    let (code, _, err) = run(cmd
+        .args(["go", "version"])
+        .env("TARGETPLATFORM", "linux/sparc"));
+    assert_eq!(code, 2);
+    assert!(err.contains("unsupported platform"), "{err}");
+}
+
+/// go's own exit code passes through.
+#[test]
+fn exit_code_passes_through() {
+    let Some(mut cmd) = go_env(mab(), "linux/arm64") else {
+        return;
+    };
+    cmd.current_dir(example("go-hello")).args([
+        "go",
+        "build",
+        "-o",
+        "/dev/null",
+        "./no-such-package",
+    ]);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 1, "{err}");
+}

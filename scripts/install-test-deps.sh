@@ -25,6 +25,8 @@ APT_PACKAGES=(
   gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
   gcc-i686-linux-gnu g++-i686-linux-gnu
   python3-pip
+  # tests/e2e: a real Docker engine, base images by debootstrap, buildah on the same Dockerfiles
+  docker.io debootstrap buildah binutils
 )
 # Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
 # wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being
@@ -79,6 +81,12 @@ if [ ${#missing[@]} -gt 0 ] || [ ${#need_sysroot[@]} -gt 0 ] || [ -n "$added_arc
   apt-get update -qq || say "warning: apt-get update reported errors; continuing with the indexes it got"
 fi
 if [ ${#missing[@]} -gt 0 ]; then
+  # docker.io's install would start dockerd with its defaults, which add a bridge and rewrite the firewall;
+  # the e2e tests start their own daemon with networking left alone. policy-rc.d forbids the start.
+  if [[ " ${missing[*]} " == *" docker.io "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   say "apt-get install ${missing[*]}"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install failed for: ${missing[*]}"

@@ -11,3 +11,5 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test
 ./scripts/fuzz.sh 1000000 300
+# End to end: the examples' generated Dockerfiles built in a real (private) Docker engine for three platforms.
+bash tests/e2e/run.sh

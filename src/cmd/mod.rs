@@ -7,6 +7,7 @@ pub mod cc;
 pub mod gen;
 pub mod go;
 pub mod info;
+pub mod links;
 pub mod packages;
 pub mod platforms;
 pub mod target;
@@ -43,6 +44,8 @@ enum Command {
     Platforms(platforms::Args),
     /// Generate a cross-compiling Dockerfile, docker-bake.hcl or CI workflow for a project
     Gen(gen::Args),
+    /// Create the xx-* names (xx-info, xx-verify, ...) as symlinks to mab in a directory
+    Links(links::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
     /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
@@ -77,6 +80,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(args),
         Command::Platforms(args) => platforms::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Links(args) => links::run(args),
         Command::Verify(args) => verify::run(args),
         Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
         Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),

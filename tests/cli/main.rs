@@ -7,6 +7,7 @@ mod common;
 mod gen;
 mod go;
 mod info;
+mod links;
 mod tables;
 mod verify;
 mod xx_info;

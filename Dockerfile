@@ -1,0 +1,32 @@
+# mab's own image: a static (musl) mab for each platform in /usr/bin, with xx's names (xx-info, xx-cc, ...)
+# as symlinks, in an empty image. Generated Dockerfiles copy it with `COPY --from=mab /usr/bin/ /usr/local/bin/`.
+#   docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7 --tag mab .
+# mab builds itself: every compile runs on the build machine (FROM --platform=$BUILDPLATFORM), so no
+# platform is emulated. RUST_IMAGE replaces the build image (--build-arg RUST_IMAGE=...).
+ARG RUST_IMAGE=rust:1-bookworm
+
+FROM --platform=$BUILDPLATFORM ${RUST_IMAGE} AS build
+WORKDIR /src
+COPY . .
+# A native mab first (debug: it only drives the next step), shared by every target platform because it
+# comes before ARG TARGETPLATFORM.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target,id=mab-native,sharing=locked \
+    cargo build --locked --bin mab \
+ && cp target/debug/mab /usr/local/bin/mab
+ARG TARGETPLATFORM
+# Then mab cross-builds itself for TARGETPLATFORM against musl (Rust links *-linux-musl with rust-lld, no
+# C cross compiler needed), checks that the result is a static executable for the target, and makes the
+# xx-* links next to it.
+ENV XX_LIBC=musl
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target,id=mab-cross,sharing=locked \
+    mab cargo build --locked --release --bin mab \
+ && mkdir -p /out/usr/bin \
+ && cp "target/$(mab cargo --print-target-triple)/release/mab" /out/usr/bin/mab \
+ && mab verify --static /out/usr/bin/mab \
+ && mab links /out/usr/bin
+
+FROM scratch
+COPY --from=build /out/ /
+ENTRYPOINT ["/usr/bin/mab"]

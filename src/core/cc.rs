@@ -271,8 +271,17 @@ pub fn toolchain(
             compile_flags.push(format!("--target={t}"));
             // clang finds Debian's /usr/<triple> through the GCC cross install: it needs its crt files.
             if debian && sysroot == "/" {
-                let gcc_dir = if cross { "gcc-cross" } else { "gcc" };
-                if !(probe.exists)(&format!("/usr/lib/{gcc_dir}/{t}")) {
+                // A cross GCC installs it under gcc-cross; the target's multiarch libgcc-*-dev:<arch>
+                // (what `mab apt-get` installs) under gcc, where clang looks too.
+                let dirs: &[&str] = if cross {
+                    &["gcc-cross", "gcc"]
+                } else {
+                    &["gcc"]
+                };
+                if !dirs
+                    .iter()
+                    .any(|d| (probe.exists)(&format!("/usr/lib/{d}/{t}")))
+                {
                     return Err(missing(
                         format!("GCC's runtime (crtbegin.o, libgcc) for {t}"),
                         gcc_pkg,

@@ -33,7 +33,7 @@ COPY . .
 ENV XX_LIBC=musl
 {% elif crt_static -%}
 # glibc, linked statically (crt-static): the binary carries the target's C library.
-ENV XX_LIBC=gnu RUSTFLAGS="-C target-feature=+crt-static"
+ENV XX_LIBC=gnu XX_RUSTFLAGS="-C target-feature=+crt-static"
 {% else -%}
 # glibc, linked dynamically{% if needs_c %}; the C code of the dependencies is compiled for the target{% endif %}.
 ENV XX_LIBC=gnu

@@ -75,7 +75,11 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
         return Ok(ExitCode::from(FALSE));
     }
     let Some((row, variant)) = table::find(&os, &arch, &variant) else {
-        eprintln!("unsupported target: os={os} arch={arch}");
+        eprintln!(
+            "unsupported target: os={} arch={}",
+            shown(&os),
+            shown(&arch)
+        );
         return Ok(ExitCode::from(FALSE));
     };
     let target = Platform { row, variant };
@@ -103,4 +107,14 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
 fn echo(value: &str) -> Result<ExitCode> {
     print_lines([value])?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A raw value for an error line: as given, or escaped when it holds control characters (a newline would
+/// split the message).
+fn shown(value: &str) -> String {
+    if value.chars().any(char::is_control) {
+        format!("{value:?}")
+    } else {
+        value.to_string()
+    }
 }

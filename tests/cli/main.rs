@@ -6,6 +6,7 @@ mod cc;
 mod common;
 mod gen;
 mod go;
+mod hostile;
 mod info;
 mod links;
 mod tables;

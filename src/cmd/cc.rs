@@ -204,7 +204,7 @@ fn link_to_mab(dir: &Path, name: &str) -> Result<bool> {
 
 /// xx's `--setup-target-triple`: `<triple>-clang`, `-clang++`, `-pkg-config` and binutils-style names as
 /// links to mab, so build systems that take a cross prefix (`CROSS_COMPILE=aarch64-linux-gnu-`) work.
-fn setup(triple: &str) -> Result<PathBuf> {
+pub fn setup(triple: &str) -> Result<PathBuf> {
     let dir = bin_dir();
     for name in ["clang", "clang++", "pkg-config"] {
         let full = format!("{triple}-{name}");

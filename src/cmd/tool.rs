@@ -1,5 +1,6 @@
 //! Finding and starting the tools `mab go` and `mab cargo` wrap, and picking the target's C compiler.
 
+use crate::core::cc::Wrapper;
 use crate::core::toolenv::CCompiler;
 use crate::core::Info;
 use anyhow::{Context, Result};
@@ -13,9 +14,39 @@ pub fn find(name: &str) -> Option<PathBuf> {
     which::which(name).ok()
 }
 
-/// A C compiler for the target: Debian's cross gcc (`aarch64-linux-gnu-gcc`), else clang when the target's
-/// C library is installed. Kept in one function so the `mab cc` wrappers can take its place.
+/// A C compiler for the target: mab's own `<triple>-clang` wrappers when clang can build for it, else
+/// Debian's cross gcc (`aarch64-linux-gnu-gcc`), else clang when the target's C library is installed.
 pub fn c_compiler(info: &Info) -> Option<CCompiler> {
+    mab_wrappers(info).or_else(|| direct_compiler(info))
+}
+
+/// The `<triple>-clang` and `<triple>-clang++` links `xx-clang --setup-target-triple` makes (in MAB_BIN_DIR,
+/// else /usr/local/bin), as xx-go and xx-cargo use them: cgo, the `cc` crate and rustc's linker then get
+/// exactly the flags `mab clang` uses (sysroot, the platform's linker, runtime library). Only where the
+/// triple names this very platform (Debian's arm/v5 and arm/v6 share `arm-linux-gnueabi`).
+fn mab_wrappers(info: &Info) -> Option<CCompiler> {
+    let tc = super::cc::toolchain(info, Some(Wrapper::Clang)).ok()?;
+    let named = crate::core::cc::platform_for_triple(&tc.triple, &info.flavour).ok()?;
+    if named != info.target {
+        return None;
+    }
+    let dir = super::cc::setup(&tc.triple).ok()?;
+    let link = |tool: &str| {
+        dir.join(format!("{}-{tool}", tc.triple))
+            .display()
+            .to_string()
+    };
+    Some(CCompiler {
+        cc: vec![link("clang")],
+        cxx: vec![link("clang++")],
+        ar: find(&format!("{}-ar", tc.triple))
+            .or_else(|| find("llvm-ar"))
+            .map(|p| p.display().to_string()),
+        link_args: vec![],
+    })
+}
+
+fn direct_compiler(info: &Info) -> Option<CCompiler> {
     let triple = &info.triple;
     let prefixed =
         |tool: &str| find(&format!("{triple}-{tool}")).map(|_| format!("{triple}-{tool}"));

@@ -203,17 +203,19 @@ fn print_target_triple() {
 /// target paths, qemu as the runner; and nothing the user already set.
 #[test]
 fn print_env() {
-    if require_tool("arm-linux-gnueabihf-gcc", &[]).is_none() {
+    if require_tool("clang", &[]).is_none() {
         return;
     }
     let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm/v7");
     let out = stdout(cmd.args(["cargo", "--print-env"]));
+    // The linker and C compilers are mab's own wrappers, linked as xx-clang --setup-target-triple does.
+    let wrapper = |tool: &str| format!("{}/arm-linux-gnueabihf-{tool}", bin_dir().display());
     for line in [
-        "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc",
-        "CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc",
-        "CXX_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-g++",
-        "PKG_CONFIG_LIBDIR_armv7_unknown_linux_gnueabihf=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig",
-        "PKG_CONFIG_ALLOW_CROSS=1",
+        format!("CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER={}", wrapper("clang")),
+        format!("CC_armv7_unknown_linux_gnueabihf={}", wrapper("clang")),
+        format!("CXX_armv7_unknown_linux_gnueabihf={}", wrapper("clang++")),
+        "PKG_CONFIG_LIBDIR_armv7_unknown_linux_gnueabihf=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig".into(),
+        "PKG_CONFIG_ALLOW_CROSS=1".into(),
     ] {
         assert!(out.lines().any(|l| l == line), "{line} missing from:\n{out}");
     }

@@ -42,7 +42,20 @@ pub fn clean(mut cmd: Command) -> Command {
     for var in INPUT_VARS {
         cmd.env_remove(var);
     }
+    // Links mab makes (`--setup-target-triple`, `mab go`'s and `mab cargo`'s compilers) go to a directory
+    // of this run, not the machine's /usr/local/bin.
+    cmd.env("MAB_BIN_DIR", bin_dir());
     cmd
+}
+
+/// A per-run directory for the links mab creates.
+pub fn bin_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("mab-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
 }
 
 /// mab under another program name, through a real symlink as users install it.

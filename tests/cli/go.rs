@@ -227,12 +227,14 @@ fn print_env() {
         ),
         "GOARCH=arm"
     );
-    if require_tool("aarch64-linux-gnu-gcc", &[]).is_some() {
+    if require_tool("clang", &[]).is_some() {
+        // cgo compiles with mab's own wrapper, linked as xx-clang --setup-target-triple does.
         let out = env_of("linux/arm64", &[]);
-        assert!(
-            out.contains("CGO_ENABLED=1\nCC=aarch64-linux-gnu-gcc\n"),
-            "{out}"
+        let cc = format!(
+            "CGO_ENABLED=1\nCC={}/aarch64-linux-gnu-clang\n",
+            bin_dir().display()
         );
+        assert!(out.contains(&cc), "{out}");
     }
 }
 

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mab::core::info::{check_override, override_vars};
+use mab::core::info::{check_override, input_vars, override_vars};
 use mab::core::os_release::OsRelease;
 use mab::core::platform::Platform;
 use mab::core::resolve::{build_platform, target_platform};
@@ -12,33 +12,20 @@ use mab::core::shell::quote;
 use mab::core::xx::{raw_target, XxView};
 use mab::core::{table, Flavour, Info};
 
-const NAMES: &[&str] = &[
-    "TARGETPLATFORM",
-    "TARGETPAIR",
-    "TARGETOS",
-    "TARGETARCH",
-    "TARGETVARIANT",
-    "BUILDPLATFORM",
-    "XX_VENDOR",
-    "XX_LIBC",
-    "ARM_TARGET_ARCH",
-    "RISCV64_TARGET_ARCH",
-    "MACOSX_VERSION_MIN",
-];
-
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    // One value per line, in NAMES' order; what follows is the os-release file.
-    let mut lines = text.splitn(NAMES.len() + 1, '\n');
-    let values: Vec<Option<String>> = NAMES
+    // One value per line, in input_vars' order; what follows is the os-release file.
+    let names: Vec<&str> = input_vars().collect();
+    let mut lines = text.splitn(names.len() + 1, '\n');
+    let values: Vec<Option<String>> = names
         .iter()
         .map(|_| lines.next().filter(|v| !v.is_empty()).map(str::to_string))
         .collect();
     let release = OsRelease::parse(lines.next().unwrap_or(""));
     let vars = |name: &str| {
-        NAMES
+        names
             .iter()
             .position(|n| *n == name)
             .and_then(|i| values[i].clone())

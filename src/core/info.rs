@@ -280,6 +280,14 @@ pub fn check_token(name: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// Every variable that changes `mab info`'s answers: BuildKit's platform variables, then the overrides.
+pub fn input_vars() -> impl Iterator<Item = &'static str> {
+    super::resolve::PLATFORM_VARS
+        .iter()
+        .copied()
+        .chain(override_vars())
+}
+
 /// The variables besides the platform ones that change `mab info`'s answers.
 pub fn override_vars() -> impl Iterator<Item = &'static str> {
     ["XX_VENDOR", "XX_LIBC", "MACOSX_VERSION_MIN"]

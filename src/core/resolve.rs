@@ -6,6 +6,16 @@ use super::platform::{Platform, PlatformError};
 /// Dockerfile. Passing it in keeps the core free of I/O and the tests free of process state.
 pub type Vars<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// The variables the target and build platforms are read from.
+pub const PLATFORM_VARS: &[&str] = &[
+    "TARGETPLATFORM",
+    "TARGETPAIR",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+];
+
 /// The build platform: `BUILDPLATFORM`, else the machine itself.
 pub fn build_platform(vars: Vars, host: Platform) -> Result<Platform, PlatformError> {
     match vars("BUILDPLATFORM") {

@@ -7,19 +7,9 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Variables a developer's shell or a Docker stage may have set that would change mab's answers.
-const INPUT_VARS: &[&str] = &[
-    "TARGETPLATFORM",
-    "TARGETPAIR",
-    "TARGETOS",
-    "TARGETARCH",
-    "TARGETVARIANT",
-    "BUILDPLATFORM",
-    "XX_VENDOR",
-    "XX_LIBC",
-    "ARM_TARGET_ARCH",
-    "RISCV64_TARGET_ARCH",
-    "MACOSX_VERSION_MIN",
+/// Variables a developer's shell or a Docker stage may have set that would change mab's answers, besides
+/// `mab info`'s own inputs (`mab::core::info::input_vars`).
+const OTHER_INPUT_VARS: &[&str] = &[
     "MAB_OS_RELEASE",
     "MAB_CC",
     "MAB_LINKER",
@@ -39,7 +29,7 @@ pub fn mab() -> Command {
 }
 
 pub fn clean(mut cmd: Command) -> Command {
-    for var in INPUT_VARS {
+    for var in mab::core::info::input_vars().chain(OTHER_INPUT_VARS.iter().copied()) {
         cmd.env_remove(var);
     }
     // Links mab makes (`--setup-target-triple`, `mab go`'s and `mab cargo`'s compilers) go to a directory

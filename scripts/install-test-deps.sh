@@ -27,6 +27,9 @@ APT_PACKAGES=(
   python3-pip
   # tests/e2e: a real Docker engine, base images by debootstrap, buildah on the same Dockerfiles
   docker.io debootstrap buildah binutils
+  # mab manifest check and tests/e2e/publish.sh: a real registry on loopback (with htpasswd for basic
+  # auth), skopeo to read what was pushed, podman for the podman route
+  docker-registry apache2-utils skopeo podman
 )
 # Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
 # wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being

@@ -21,6 +21,7 @@ pub struct Args {
 
 pub fn run(kind: Kind, args: Args) -> Result<ExitCode> {
     let info = resolve(args.platform.as_deref())?;
+    super::target::warn_if_emulated(&info);
     let tc = toolchain(&info, None)?;
     let pkg_config =
         program("pkg-config").context("pkg-config not found: apt-get install pkg-config")?;

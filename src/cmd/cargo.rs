@@ -84,6 +84,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let opts = parse(args)?;
     let info = target::resolve(opts.platform.as_deref())?;
+    target::warn_if_emulated(&info);
     let (info, triple) =
         rust_target(&info, opts.target.as_deref(), &target::var).map_err(|e| anyhow!(e))?;
     if opts.print_triple {

@@ -63,6 +63,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let (opts, go_args) = parse(args)?;
     let info = target::resolve(opts.platform.as_deref())?;
+    target::warn_if_emulated(&info);
     let c = if info.is_cross() {
         tool::c_compiler(&info)
     } else {

@@ -8,6 +8,7 @@ pub mod gen;
 pub mod go;
 pub mod info;
 pub mod links;
+pub mod manifest;
 pub mod packages;
 pub mod platforms;
 pub mod target;
@@ -46,6 +47,8 @@ enum Command {
     Gen(gen::Args),
     /// Create the xx-* names (xx-info, xx-verify, ...) as symlinks to mab in a directory
     Links(links::Args),
+    /// Read multi-platform images from a registry: `mab manifest check IMAGE --platforms ...`
+    Manifest(manifest::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
     /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
@@ -82,6 +85,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Gen(args) => gen::run(args),
         Command::Links(args) => links::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Manifest(args) => manifest::run(args),
         Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
         Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),
         Command::Apk(args) => packages::run_raw(packages::Tool::Apk, args),

@@ -67,3 +67,27 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
     };
     Ok(Info::new(target, build, flavour, &var, sdk.as_deref()))
 }
+
+/// Warns when this build step's own programs are for another architecture than the build machine, so
+/// every tool it runs (compilers included) is emulated. mab itself may run natively there (a static
+/// build-machine mab copied into the stage); the stage's /bin/sh tells what the stage is. The usual
+/// cause is an engine that leaves `FROM --platform=$BUILDPLATFORM` empty, as podman 4.3 / buildah 1.28
+/// do, so the stage takes the target's image.
+pub fn warn_if_emulated(info: &Info) {
+    let Ok(shell) = std::fs::read("/bin/sh") else {
+        return;
+    };
+    let Ok(found) = crate::core::header::read(&shell[..]) else {
+        return;
+    };
+    let stage = crate::core::binary::platforms(&found);
+    if stage.is_empty() || crate::core::binary::runs_on_build_machine(&stage, info.build) {
+        return;
+    }
+    eprintln!(
+        "mab: warning: this build step runs {} programs (its /bin/sh) on a {} build machine, so its \
+         compiles are emulated. If the stage says FROM --platform=$BUILDPLATFORM, the engine left it \
+         empty (podman/buildah do): pass --build-arg BUILDPLATFORM={}, as `mab gen publish --engine podman` does.",
+        stage[0], info.build, info.build
+    );
+}

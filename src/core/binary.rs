@@ -2,6 +2,7 @@
 //! what a platform's executables carry ([`BinaryRow`], from `toolchains/binaries.toml`), and the words
 //! that tell a person the difference. Pure: no files, no environment.
 
+use super::platform::Platform;
 use super::table::{BinaryRow, ObjectFormat, BINARIES};
 use serde::Serialize;
 
@@ -190,6 +191,18 @@ pub fn platforms(found: &Found) -> Vec<&'static str> {
         .collect()
 }
 
+/// Architectures a machine runs without emulation besides its own (the kernel's compat modes).
+const ALSO_NATIVE: &[(&str, &str)] = &[("amd64", "386"), ("arm64", "arm")];
+
+/// Whether a program for one of `platforms` (what [`platforms`] found) runs natively on `build`.
+pub fn runs_on_build_machine(platforms: &[&str], build: Platform) -> bool {
+    let build_arch = build.arch();
+    platforms.iter().any(|p| {
+        let arch = p.split('/').nth(1).unwrap_or("");
+        arch == build_arch || ALSO_NATIVE.contains(&(build_arch, arch))
+    })
+}
+
 fn format_words(format: ObjectFormat, bits: u8) -> &'static str {
     match (format, bits) {
         (ObjectFormat::Elf, 32) => "ELF 32-bit",
@@ -349,6 +362,20 @@ mod tests {
 
     fn row(platform: &str) -> &'static BinaryRow {
         BINARIES.iter().find(|r| r.platform == platform).unwrap()
+    }
+
+    #[test]
+    fn the_build_machine_runs_its_own_and_its_compat_architectures() {
+        let on = |platforms: &[&str], build: &str| {
+            let build = Platform::parse(build, Platform::host().unwrap()).unwrap();
+            runs_on_build_machine(platforms, build)
+        };
+        assert!(on(&["linux/amd64", "linux/amd64/v2"], "linux/amd64"));
+        assert!(on(&["linux/386"], "linux/amd64"));
+        assert!(on(&["linux/arm/v7", "linux/arm/v6"], "linux/arm64"));
+        assert!(!on(&["linux/arm64"], "linux/amd64"));
+        assert!(!on(&["linux/amd64"], "linux/arm64"));
+        assert!(!on(&["linux/s390x"], "linux/ppc64le"));
     }
 
     /// An image that looks exactly like `platform`'s row says.

@@ -118,7 +118,7 @@ where
     for segment in segments {
         let (offset, size) = segment.file_range(endian);
         // A loader maps these bytes: a file that ends before them was cut short.
-        if size > 0 && offset.checked_add(size).map_or(true, |end| end > len) {
+        if size > 0 && offset.checked_add(size).is_none_or(|end| end > len) {
             return Err(Error::Corrupt(
                 "ELF",
                 "a segment reaches past the end of the file".into(),
@@ -384,7 +384,7 @@ fn fat_images<'a, Fat: FatArch, R: ReadRef<'a>>(
         .iter()
         .map(|arch| {
             let (offset, size) = (arch.offset().into(), arch.size().into());
-            if offset.checked_add(size).map_or(true, |end| end > len) {
+            if offset.checked_add(size).is_none_or(|end| end > len) {
                 return Err(bad("an architecture reaches past the end of the file"));
             }
             match FileKind::parse_at(data, offset) {

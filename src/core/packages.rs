@@ -65,12 +65,12 @@ pub fn check_package(family: Family, word: &str) -> Result<(), BadPackage> {
                 None => (name, None),
             };
             is_debian_name(name)
-                && arch.map_or(true, |a| {
+                && arch.is_none_or(|a| {
                     !a.is_empty()
                         && a.bytes()
                             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 })
-                && pin.map_or(true, |v| {
+                && pin.is_none_or(|v| {
                     !v.is_empty()
                         && v.bytes()
                             .all(|b| b.is_ascii_alphanumeric() || b"+-.~:".contains(&b))

@@ -26,6 +26,8 @@ struct Platform {
     qemu: Option<String>,
     ld_so_gnu: Option<String>,
     ld_so_musl: Option<String>,
+    #[serde(default)]
+    also_runs: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -325,6 +327,15 @@ fn main() {
         platforms.platform.len(),
         "platforms.toml: a platform is listed twice"
     );
+    for p in &platforms.platform {
+        for other in &p.also_runs {
+            assert!(
+                known.contains(other.as_str()),
+                "platforms.toml: {}'s also_runs names {other:?}, which is no platform",
+                p.platform
+            );
+        }
+    }
     let c = by_platform("c.toml", &c.c, |r| &r.platform, &known);
     let cc = by_platform("cc.toml", &cc.cc, |r| &r.platform, &known);
     let go = by_platform("go.toml", &go.go, |r| &r.platform, &known);
@@ -351,6 +362,7 @@ fn main() {
         .flatten()
         .chain([&p.platform])
         .chain(&p.variants)
+        .chain(&p.also_runs)
         {
             check_inert("platforms.toml", v);
         }
@@ -411,7 +423,7 @@ fn main() {
             out,
             "    PlatformRow {{ os: {:?}, arch: {:?}, variant: {:?}, variants: &{:?}, march: {:?}, \
              debian_arch: {:?}, alpine_arch: {:?}, rhel_arch: {:?}, qemu: {:?}, ld_so_gnu: {:?}, ld_so_musl: {:?}, \
-             c: CRow {{ arch: {:?}, alpine_arch: {:?}, abi: {:?}, alpine_abi: {:?}, arch_env: {:?}, macos_min: {:?} }}, \
+             also_runs: &{:?}, c: CRow {{ arch: {:?}, alpine_arch: {:?}, abi: {:?}, alpine_abi: {:?}, arch_env: {:?}, macos_min: {:?} }}, \
              cc: {}, go: {}, rust: {} }},",
             parts[0],
             parts[1],
@@ -424,6 +436,7 @@ fn main() {
             p.qemu,
             p.ld_so_gnu,
             p.ld_so_musl,
+            p.also_runs,
             c.arch,
             c.alpine_arch,
             c.abi,

@@ -13,3 +13,5 @@ cargo test
 ./scripts/fuzz.sh 1000000 300
 # End to end: the examples' generated Dockerfiles built in a real (private) Docker engine for three platforms.
 bash tests/e2e/run.sh
+# Publishing: manifest lists pushed to a loopback registry by the generated scripts (docker and podman).
+bash tests/e2e/publish.sh

@@ -191,16 +191,11 @@ pub fn platforms(found: &Found) -> Vec<&'static str> {
         .collect()
 }
 
-/// Architectures a machine runs without emulation besides its own (the kernel's compat modes).
-const ALSO_NATIVE: &[(&str, &str)] = &[("amd64", "386"), ("arm64", "arm")];
-
 /// Whether a program for one of `platforms` (what [`platforms`] found) runs natively on `build`.
 pub fn runs_on_build_machine(platforms: &[&str], build: Platform) -> bool {
-    let build_arch = build.arch();
-    platforms.iter().any(|p| {
-        let arch = p.split('/').nth(1).unwrap_or("");
-        arch == build_arch || ALSO_NATIVE.contains(&(build_arch, arch))
-    })
+    platforms
+        .iter()
+        .any(|p| p.split('/').nth(1) == Some(build.arch()) || build.row.also_runs.contains(p))
 }
 
 fn format_words(format: ObjectFormat, bits: u8) -> &'static str {

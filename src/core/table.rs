@@ -19,6 +19,8 @@ pub struct PlatformRow {
     pub qemu: Option<&'static str>,
     pub ld_so_gnu: Option<&'static str>,
     pub ld_so_musl: Option<&'static str>,
+    /// Platforms whose programs this machine runs without emulation (the kernel's compat modes).
+    pub also_runs: &'static [&'static str],
     pub c: CRow,
     pub cc: Option<CcRow>,
     pub go: Option<GoRow>,

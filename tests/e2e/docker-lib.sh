@@ -12,6 +12,16 @@ DOCKER=/usr/bin/docker
 e2e_say() { printf 'e2e: %s\n' "$*" >&2; }
 e2e_die() { e2e_say "error: $*"; exit 2; }
 
+# The checks' tally: each script ends with `e2e_summary`.
+PASSED=0 FAILED=0
+pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$*"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"; }
+elapsed() { echo "$((SECONDS - $1))s"; }
+e2e_summary() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" = 0 ]
+}
+
 # The Debian mirror this machine already uses (no host name is written into the project).
 debian_mirror() {
   local uri
@@ -39,6 +49,7 @@ docker_start() {
 
 docker_stop() {
   local pid
+  registry_stop
   if [ -f "$E2E_ROOT/dockerd.pid" ]; then
     pid=$(cat "$E2E_ROOT/dockerd.pid")
     kill "$pid" 2>/dev/null || true
@@ -61,6 +72,27 @@ binfmt_register() {
     /lib/systemd/systemd-binfmt "/usr/lib/binfmt.d/qemu-$cpu.conf" \
       || e2e_die "cannot register qemu-$cpu (apt-get install qemu-user-static)"
   done
+}
+
+# The qemu CPUs the suites emulate; their binfmt entries as they were before (`binfmt_remember`) are put
+# back at the end by `e2e_cleanup`, since other work on this machine may rely on them.
+QEMU_CPUS=(aarch64 arm)
+BINFMT_BEFORE=()
+binfmt_remember() {
+  local cpu
+  for cpu in "${QEMU_CPUS[@]}"; do
+    [ -e "/proc/sys/fs/binfmt_misc/qemu-$cpu" ] && BINFMT_BEFORE+=("$cpu")
+  done
+  return 0
+}
+
+# The EXIT trap once the daemon runs: binfmt as it was, then the daemon and registry stopped.
+e2e_cleanup() {
+  local code=$?
+  binfmt_unregister "${QEMU_CPUS[@]}"
+  [ ${#BINFMT_BEFORE[@]} -eq 0 ] || binfmt_register "${BINFMT_BEFORE[@]}"
+  docker_stop
+  exit "$code"
 }
 
 # Removes them again: with no handler, any foreign binary run in a build fails at once, which proves that
@@ -97,4 +129,30 @@ base_image() {
   # looks for it in a registry.
   "$DOCKER" build -q --platform "linux/$arch" -t "$name" "$ctx" >/dev/null || e2e_die "cannot build $name"
   rm -rf "$ctx"
+}
+
+# Debian's docker-registry (distribution 2.8) on 127.0.0.1 only, its storage under the temp dir; stopped
+# with the daemon by the EXIT trap. Sets REGISTRY (host:port).
+registry_start() {
+  command -v docker-registry >/dev/null || e2e_die "docker-registry missing: apt-get install docker-registry"
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  REGISTRY=127.0.0.1:$port
+  mkdir -p "$E2E_ROOT/registry"
+  printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n' \
+    "$E2E_ROOT/registry/data" "$REGISTRY" >"$E2E_ROOT/registry/config.yml"
+  docker-registry serve "$E2E_ROOT/registry/config.yml" >"$E2E_ROOT/registry/log" 2>&1 &
+  echo $! >"$E2E_ROOT/registry/pid"
+  for _ in $(seq 100); do
+    python3 -c "import urllib.request as u; u.urlopen('http://$REGISTRY/v2/', timeout=1)" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  tail -20 "$E2E_ROOT/registry/log" >&2
+  e2e_die "docker-registry did not start (log above)"
+}
+
+registry_stop() {
+  [ -f "$E2E_ROOT/registry/pid" ] || return 0
+  kill "$(cat "$E2E_ROOT/registry/pid")" 2>/dev/null || true
+  rm -f "$E2E_ROOT/registry/pid"
 }

@@ -26,24 +26,7 @@ read -ra EXAMPLES <<<"${E2E_EXAMPLES:-go-hello go-cgo rust-hello rust-cc c-zlib}
 # mab's own image: two Rust builds of mab (a native one, then the release one) take minutes per platform,
 # so the suite builds the one the matrix uses; E2E_MAB_PLATFORMS="linux/amd64 linux/arm64" adds more.
 read -ra MAB_PLATFORMS <<<"${E2E_MAB_PLATFORMS:-linux/amd64}"
-QEMU_CPUS=(aarch64 arm)
-PASSED=0 FAILED=0
-pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$*"; }
-fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"; }
-elapsed() { echo "$((SECONDS - $1))s"; }
-
-# binfmt entries as they were, put back at the end (other work on this machine may rely on them).
-BINFMT_BEFORE=()
-for cpu in "${QEMU_CPUS[@]}"; do
-  [ -e "/proc/sys/fs/binfmt_misc/qemu-$cpu" ] && BINFMT_BEFORE+=("$cpu")
-done
-cleanup() {
-  local code=$?
-  binfmt_unregister "${QEMU_CPUS[@]}"
-  [ ${#BINFMT_BEFORE[@]} -eq 0 ] || binfmt_register "${BINFMT_BEFORE[@]}"
-  docker_stop
-  exit "$code"
-}
+binfmt_remember
 trap 'exit 130' INT TERM
 
 # A temp copy of an example with its Dockerfile written by mab gen (and crates vendored for Rust). A project
@@ -189,7 +172,7 @@ main() {
   local start=$SECONDS t
   build_mab
   docker_start
-  trap cleanup EXIT
+  trap e2e_cleanup EXIT
   PROJECTS="$E2E_ROOT/projects"
   mkdir -p "$PROJECTS"
 
@@ -259,8 +242,7 @@ main() {
     check_cell $cell
   done
   e2e_say "end to end in $(elapsed "$start")"
-  echo "$PASSED passed, $FAILED failed"
-  [ "$FAILED" = 0 ]
+  e2e_summary
 }
 
 main "$@"

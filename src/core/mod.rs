@@ -13,6 +13,7 @@ pub mod os_release;
 pub mod packages;
 pub mod platform;
 pub mod project;
+pub mod publish;
 pub mod resolve;
 pub mod shell;
 pub mod table;

@@ -9,6 +9,7 @@ mod go;
 mod hostile;
 mod info;
 mod links;
+mod publish;
 mod tables;
 mod verify;
 mod xx_info;

@@ -120,7 +120,8 @@ struct PublishArgs {
     /// (`--manifest`) or buildx
     #[arg(long, value_parser = Engine::NAMES.to_vec())]
     engine: String,
-    /// The registry is plain HTTP or has a self-signed certificate (e.g. 127.0.0.1:5000)
+    /// The registry is plain HTTP or has a self-signed certificate (e.g. 127.0.0.1:5000: `docker manifest`
+    /// and podman need this even where dockerd trusts the registry)
     #[arg(long)]
     insecure: bool,
 }

@@ -1,7 +1,7 @@
 {% include "publish/header.sh" -%}
 #
 # How: `podman build --platform ... --manifest` builds every platform into a local manifest list, and
-# `podman manifest push --all` pushes the images and the list.
+# `podman manifest push --all --rm` pushes the images and the list, then drops the local list.
 set -eu
 cd "$(dirname "$0")"
 
@@ -20,6 +20,6 @@ podman manifest rm "$image" >/dev/null 2>&1 || true
 podman rmi "$image" >/dev/null 2>&1 || true
 podman build --platform {{ platform_list | sh }} --build-arg "BUILDPLATFORM=$buildplatform" \
   --manifest "$image" "$@" . >&2
-podman manifest push --all {% if insecure %}--tls-verify=false {% endif %}--digestfile "$digestfile" "$image" "docker://$image" >&2
+podman manifest push --all --rm {% if insecure %}--tls-verify=false {% endif %}--digestfile "$digestfile" "$image" "docker://$image" >&2
 digest=$(cat "$digestfile")
 {% include "publish/digest.sh" -%}

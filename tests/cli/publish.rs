@@ -198,6 +198,9 @@ case "$1 $2" in
     while [ "$1" != --digestfile ]; do shift; done
     printf %s "$FAKE_DIGEST" >"$2" ;;
   "info --format") echo linux/amd64 ;;
+  "buildx build")
+    while [ "$1" != --metadata-file ]; do shift; done
+    printf '{\n  "buildx.build.ref": "b/b0/x",\n  "containerimage.descriptor": {\n    "digest": "sha256:%064d"\n  },\n  "containerimage.digest": "%s"\n}' 0 "$FAKE_DIGEST" >"$2" ;;
   "build --platform") if [ -n "${FAKE_FAIL_ON:-}" ] && [ "$3" = "$FAKE_FAIL_ON" ]; then exit 7; fi ;;
 esac
 "#;
@@ -397,18 +400,19 @@ fn podman_script_passes_the_build_platform_and_prints_the_digest() {
     assert_eq!(calls[3], build("linux/amd64"));
     let push = &calls[4];
     assert_eq!(
-        push[1..6],
+        push[1..7],
         [
             "manifest",
             "push",
             "--all",
+            "--rm",
             "--tls-verify=false",
             "--digestfile"
         ]
     );
-    assert_eq!(push[7..], [image.to_string(), format!("docker://{image}")]);
+    assert_eq!(push[8..], [image.to_string(), format!("docker://{image}")]);
     assert!(
-        !Path::new(&push[6]).exists(),
+        !Path::new(&push[7]).exists(),
         "the digest file is removed at exit"
     );
 
@@ -423,4 +427,40 @@ fn podman_script_passes_the_build_platform_and_prints_the_digest() {
     assert_eq!(out, LIST_DIGEST);
     assert!(calls.iter().all(|c| c[1] != "info"), "{calls:?}");
     assert!(calls.contains(&build("linux/arm64")), "{calls:?}");
+}
+
+#[test]
+fn buildx_script_pushes_in_one_build_and_reads_the_digest_from_its_metadata() {
+    let dir = scratch("fake buildx");
+    script(&dir, "buildx", "registry.example.com/me/app:1.0-rc.1", true);
+    let (code, out, err, calls) = run_with_fake("docker", &dir, &["--build-arg", HOSTILE_ARG], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, LIST_DIGEST, "stderr: {err}");
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let call = &calls[0];
+    let metadata = &call[9];
+    assert_eq!(
+        *call,
+        strs(
+            &[
+                "buildx",
+                "build",
+                "--platform",
+                PLATFORMS,
+                "--tag",
+                "registry.example.com/me/app:1.0-rc.1",
+                "--push",
+                "--metadata-file",
+                metadata,
+                "--build-arg",
+                HOSTILE_ARG,
+                ".",
+            ],
+            &dir,
+        )
+    );
+    assert!(
+        !Path::new(metadata).exists(),
+        "the metadata file is removed at exit"
+    );
 }

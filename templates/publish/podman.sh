@@ -18,6 +18,9 @@ trap 'exit 1' HUP INT TERM
 # A list or image of this name from an earlier run would be added to instead of replaced.
 podman manifest rm "$image" >/dev/null 2>&1 || true
 podman rmi "$image" >/dev/null 2>&1 || true
+# Buildah before 2025 may reuse one platform's cached layer for another in a `FROM scratch` stage whose
+# step gives the same result on every platform (containers/podman#18723): if an image in the list comes
+# out with the wrong platform, run with --no-cache.
 podman build --platform {{ platform_list | sh }} --build-arg "BUILDPLATFORM=$buildplatform" \
   --manifest "$image" "$@" . >&2
 podman manifest push --all --rm {% if insecure %}--tls-verify=false {% endif %}--digestfile "$digestfile" "$image" "docker://$image" >&2

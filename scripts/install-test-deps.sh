@@ -25,6 +25,8 @@ APT_PACKAGES=(
   gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
   gcc-i686-linux-gnu g++-i686-linux-gnu
   python3-pip
+  # tests/cli/publish.rs: the generated publish.sh must pass `dash -n` and shellcheck
+  dash shellcheck
   # tests/e2e: a real Docker engine, base images by debootstrap, buildah on the same Dockerfiles
   docker.io debootstrap buildah binutils
   # mab manifest check and tests/e2e/publish.sh: a real registry on loopback (with htpasswd for basic

@@ -1,10 +1,12 @@
-//! `mab gen dockerfile|bake|ci`: reads the project directory (and `cargo metadata --no-deps`), lets the
+//! `mab gen dockerfile|bake|ci|publish`: reads the project directory (and `cargo metadata --no-deps`), lets the
 //! pure core detect and render, and writes the files, refusing to overwrite without --force.
 
 use crate::core::gen::{self, DockerOptions, Libc, CI, DEFAULT_PLATFORMS};
 use crate::core::project::{self, CBuild, Choice, Lang, Sources};
+use crate::core::publish::{self, Engine};
 use anyhow::{bail, Context, Result};
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,6 +25,9 @@ enum What {
     /// Write a CI workflow that builds and pushes the multi-platform image with buildx
     /// (github: .github/workflows/image.yml, gitlab: .gitlab-ci.yml)
     Ci(CiArgs),
+    /// Write publish.sh: builds the Dockerfile for each platform, pushes the images and one manifest
+    /// list (with docker, podman or buildx), and prints the list's digest
+    Publish(PublishArgs),
 }
 
 #[derive(clap::Args)]
@@ -101,6 +106,26 @@ struct CiArgs {
     image: Option<String>,
 }
 
+#[derive(clap::Args)]
+struct PublishArgs {
+    #[command(flatten)]
+    out: Output,
+    /// The image to push: [registry[:port]/]path[:tag] (the tag defaults to latest)
+    #[arg(long)]
+    image: String,
+    /// Platforms to build, comma-separated (e.g. linux/amd64,linux/arm64,linux/arm/v7)
+    #[arg(long)]
+    platforms: String,
+    /// What builds and pushes: docker (one build per platform and `docker manifest`), podman
+    /// (`--manifest`) or buildx
+    #[arg(long, value_parser = Engine::NAMES.to_vec())]
+    engine: String,
+    /// The registry is plain HTTP or has a self-signed certificate (e.g. 127.0.0.1:5000: `docker manifest`
+    /// and podman need this even where dockerd trusts the registry)
+    #[arg(long)]
+    insecure: bool,
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     match args.what {
         What::Dockerfile(a) => dockerfile(a),
@@ -120,6 +145,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .map(|(_, path)| *path)
                 .expect("clap checked the name");
             emit(&a.out, &[(path, text)])
+        }
+        What::Publish(a) => {
+            let engine = Engine::parse(&a.engine).expect("clap checked the name");
+            let text = publish::script(engine, &a.image, &a.platforms, a.insecure)?;
+            let code = emit(&a.out, &[(publish::SCRIPT, text)])?;
+            if !a.out.print {
+                let path = a.out.dir.join(publish::SCRIPT);
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                    .with_context(|| format!("making {} executable", path.display()))?;
+                if !a.out.dir.join("Dockerfile").is_file() {
+                    eprintln!(
+                        "mab: note: {} has no Dockerfile yet for publish.sh to build; write one with mab gen dockerfile",
+                        a.out.dir.display()
+                    );
+                }
+            }
+            Ok(code)
         }
     }
 }

@@ -23,7 +23,7 @@ const C_TARGET_PACKAGES: &[&str] = &["libc6-dev", "libgcc-12-dev"];
 const CXX_TARGET_PACKAGES: &[&str] = &["libstdc++-12-dev"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GenError(String);
+pub struct GenError(pub(super) String);
 
 impl fmt::Display for GenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -411,7 +411,7 @@ pub fn ci(system: &str, image: Option<&str>, platforms: &str) -> Result<String, 
     render(&templates(), &format!("{system}.yml"), &cx)
 }
 
-fn render(t: &Tera, name: &str, cx: &Context) -> Result<String, GenError> {
+pub(super) fn render(t: &Tera, name: &str, cx: &Context) -> Result<String, GenError> {
     t.render(name, cx).map_err(|e| {
         // A template bug, not a user error; say so with Tera's whole chain.
         let mut msg = format!("internal error rendering {name}: {e}");
@@ -426,7 +426,7 @@ fn render(t: &Tera, name: &str, cx: &Context) -> Result<String, GenError> {
 
 /// The embedded templates. Undefined variables are errors in Tera, so a template cannot silently drop a
 /// value; names end in neither .html nor .xml, so Tera's HTML escaping stays off.
-fn templates() -> Tera {
+pub(super) fn templates() -> Tera {
     let mut t = Tera::default();
     t.add_raw_templates([
         (
@@ -468,6 +468,26 @@ fn templates() -> Tera {
         ),
         ("github.yml", include_str!("../../templates/ci/github.yml")),
         ("gitlab.yml", include_str!("../../templates/ci/gitlab.yml")),
+        (
+            "publish/header.sh",
+            include_str!("../../templates/publish/header.sh"),
+        ),
+        (
+            "publish/digest.sh",
+            include_str!("../../templates/publish/digest.sh"),
+        ),
+        (
+            "publish/docker.sh",
+            include_str!("../../templates/publish/docker.sh"),
+        ),
+        (
+            "publish/podman.sh",
+            include_str!("../../templates/publish/podman.sh"),
+        ),
+        (
+            "publish/buildx.sh",
+            include_str!("../../templates/publish/buildx.sh"),
+        ),
     ])
     .expect("the embedded templates parse (tested)");
     t.register_filter("sh", filter(shell::quote));

@@ -14,6 +14,7 @@ pub mod os_release;
 pub mod packages;
 pub mod platform;
 pub mod project;
+pub mod publish;
 pub mod registry;
 pub mod resolve;
 pub mod shell;

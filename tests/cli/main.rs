@@ -10,6 +10,7 @@ mod hostile;
 mod info;
 mod links;
 mod manifest;
+mod publish;
 mod tables;
 mod verify;
 mod xx_info;

@@ -4,7 +4,9 @@
 # (--platform=$BUILDPLATFORM) and targets TARGETPLATFORM, so a multi-platform build needs no emulation:
 #   docker buildx build --platform linux/amd64,linux/arm64 --tag {{ bin }} .
 # Only the last stage holds files of the target architecture. It needs BuildKit (the default since
-# Docker 23; set DOCKER_BUILDKIT=1 before).
+# Docker 23; set DOCKER_BUILDKIT=1 before). Podman 4.3 / buildah 1.28 leave $BUILDPLATFORM empty, which
+# would emulate every compile: pass --build-arg BUILDPLATFORM=<this machine's platform> there, as the
+# script from `mab gen publish --engine podman` does.
 
 # The images, each replaceable with --build-arg NAME=image.
 ARG MAB_IMAGE={{ mab_image }}

@@ -15,17 +15,20 @@ const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const PLATFORMS: &str = "linux/amd64,linux/arm64,linux/arm/v7";
 
 /// A registry process of one test, stopped and its storage removed when dropped (also when the test
-/// fails).
+/// fails). `helpers` are other processes of the test (a token service), stopped with it.
 struct Registry {
     child: Child,
     addr: String,
     dir: PathBuf,
+    helpers: Vec<Child>,
 }
 
 impl Drop for Registry {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for child in self.helpers.iter_mut().chain([&mut self.child]) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -38,56 +41,140 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts a registry; with `htpasswd`, it wants basic auth for user `mab`, password `secret`.
-fn registry(name: &str, htpasswd: bool) -> Option<Registry> {
-    let bin = require_tool("docker-registry", &[])?;
+/// Starts a registry that wants no authentication.
+fn registry(name: &str) -> Option<Registry> {
+    require_tool("docker-registry", &[])?;
     let dir = std::env::temp_dir().join(format!("mab-registry-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let addr = format!("127.0.0.1:{}", free_port());
-    let mut config = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
+    let child = serve(&dir, &addr, "");
+    let registry = Registry {
+        child,
+        addr,
+        dir,
+        helpers: Vec::new(),
+    };
+    registry.wait_ready();
+    Some(registry)
+}
+
+/// `docker-registry serve` on `addr` with its storage in `dir` and an `auth:` section.
+fn serve(dir: &Path, addr: &str, auth: &str) -> Child {
+    let config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n{auth}",
         dir.join("data").display()
     );
-    if htpasswd {
+    std::fs::write(dir.join("config.yml"), config).unwrap();
+    let log = std::fs::File::create(dir.join("log")).unwrap();
+    Command::new("docker-registry")
+        .arg("serve")
+        .arg(dir.join("config.yml"))
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+impl Registry {
+    fn wait_ready(&self) {
+        for _ in 0..100 {
+            if ureq::get(format!("http://{}/v2/", self.addr))
+                .config()
+                .http_status_as_error(false)
+                .build()
+                .call()
+                .is_ok()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "docker-registry did not start: {}",
+            std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()
+        );
+    }
+
+    /// Serves the same storage again, now wanting the authentication `auth` configures. (Content is
+    /// pushed before, without it.)
+    fn restart_with_auth(&mut self, auth: &str) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = serve(&self.dir, &self.addr, auth);
+        self.wait_ready();
+    }
+
+    /// Basic auth for user `mab`, password `secret`.
+    fn require_htpasswd(&mut self) -> Option<()> {
         let tool = require_tool("htpasswd", &[])?;
         let out = Command::new(tool)
             .args(["-Bbn", "mab", "secret"])
             .output()
             .unwrap();
         assert!(out.status.success());
-        std::fs::write(dir.join("htpasswd"), out.stdout).unwrap();
-        config += &format!(
+        let file = self.dir.join("htpasswd");
+        std::fs::write(&file, out.stdout).unwrap();
+        self.restart_with_auth(&format!(
             "auth:\n  htpasswd:\n    realm: mab-test\n    path: {}\n",
-            dir.join("htpasswd").display()
+            file.display()
+        ));
+        Some(())
+    }
+
+    /// Distribution's token auth, with tests/cli/token_server.py as the token service (anonymous pulls,
+    /// or user `mab`, password `secret`).
+    fn require_tokens(&mut self) -> Option<()> {
+        let openssl = require_tool("openssl", &[])?;
+        let python = require_tool("python3", &[])?;
+        let (key, cert) = (self.dir.join("key.pem"), self.dir.join("cert.pem"));
+        let made = Command::new(openssl)
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=mab-test",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(made.success(), "openssl req failed");
+        let port_file = self.dir.join("token-port");
+        let log = std::fs::File::create(self.dir.join("token.log")).unwrap();
+        self.helpers.push(
+            Command::new(python)
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/token_server.py"))
+                .args([&port_file, &key, &cert])
+                .args(["mab-issuer", "mab-test"])
+                .stderr(log)
+                .spawn()
+                .unwrap(),
         );
+        let port = (0..100)
+            .find_map(|_| {
+                std::thread::sleep(Duration::from_millis(50));
+                std::fs::read_to_string(&port_file).ok()
+            })
+            .expect("the token service did not start");
+        self.restart_with_auth(&format!(
+            "auth:\n  token:\n    realm: http://127.0.0.1:{port}/token\n    service: mab-test\n    issuer: mab-issuer\n    rootcertbundle: {}\n",
+            cert.display()
+        ));
+        Some(())
     }
-    std::fs::write(dir.join("config.yml"), config).unwrap();
-    let log = std::fs::File::create(dir.join("log")).unwrap();
-    let child = Command::new(bin)
-        .arg("serve")
-        .arg(dir.join("config.yml"))
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let registry = Registry { child, addr, dir };
-    for _ in 0..100 {
-        if ureq::get(format!("http://{}/v2/", registry.addr))
-            .config()
-            .http_status_as_error(false)
-            .build()
-            .call()
-            .is_ok()
-        {
-            return Some(registry);
-        }
-        std::thread::sleep(Duration::from_millis(50));
+
+    fn token_log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("token.log")).unwrap_or_default()
     }
-    panic!(
-        "docker-registry did not start: {}",
-        std::fs::read_to_string(registry.dir.join("log")).unwrap_or_default()
-    );
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -201,7 +288,7 @@ impl Registry {
 
 /// A registry holding `app`'s three platforms under `good` (an OCI index) and `list` (a Docker list).
 fn three_platforms(name: &str) -> Option<(Registry, Vec<(String, usize)>)> {
-    let reg = registry(name, false)?;
+    let reg = registry(name)?;
     let images: Vec<(String, usize)> = PLATFORMS.split(',').map(|p| reg.image("app", p)).collect();
     let listed: Vec<(&(String, usize), &str)> = images.iter().zip(PLATFORMS.split(',')).collect();
     reg.index("app", "good", OCI_INDEX, &listed);
@@ -336,7 +423,7 @@ fn a_registry_that_cannot_be_read_is_exit_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot reach the registry"), "{err}");
 
-    let Some(reg) = registry("plain", false) else {
+    let Some(reg) = registry("plain") else {
         return;
     };
     // HTTPS against a plain-HTTP registry: the error says what to pass.
@@ -366,50 +453,82 @@ fn a_registry_that_cannot_be_read_is_exit_2() {
     }
 }
 
+/// Runs the check of `app:good` with docker's logins read from `config` (a directory).
+fn check_logged_in(reg: &Registry, config: &Path) -> (i32, String, String) {
+    run(mab()
+        .env("DOCKER_CONFIG", config)
+        .env("HOME", config)
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("XDG_RUNTIME_DIR")
+        .args(["manifest", "check", "--insecure", "--platforms", PLATFORMS])
+        .arg(format!("{}/app:good", reg.addr)))
+}
+
+/// A docker config directory holding a login for the registry, as `docker login` writes it.
+fn login(reg: &Registry, user_password: &str) -> PathBuf {
+    let dir = reg
+        .dir
+        .join(format!("docker-{}", user_password.replace(':', "-")));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{}"}}}}}}"#,
+            reg.addr,
+            base64(user_password)
+        ),
+    )
+    .unwrap();
+    dir
+}
+
 #[test]
 fn basic_auth_uses_the_credentials_docker_login_stores() {
-    let Some(reg) = registry("auth", true) else {
+    let Some((mut reg, _)) = three_platforms("basic") else {
         return;
     };
-    let login = reg.dir.join("docker");
-    std::fs::create_dir_all(&login).unwrap();
-    let write_auth = |user_password: &str| {
-        let auth = base64(user_password);
-        std::fs::write(
-            login.join("config.json"),
-            format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.addr),
-        )
-        .unwrap();
+    let Some(()) = reg.require_htpasswd() else {
+        return;
     };
-    let check = |config: &Path| {
-        run(mab()
-            .env("DOCKER_CONFIG", config)
-            .env("HOME", config)
-            .env_remove("REGISTRY_AUTH_FILE")
-            .env_remove("XDG_RUNTIME_DIR")
-            .args([
-                "manifest",
-                "check",
-                "--insecure",
-                "--platforms",
-                "linux/amd64",
-            ])
-            .arg(format!("{}/app:1", reg.addr)))
-    };
-    let (code, _, err) = check(&reg.dir.join("nowhere"));
+    let (code, _, err) = check_logged_in(&reg, &reg.dir.join("nowhere"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("docker login"), "{err}");
 
-    write_auth("mab:wrong");
-    let (code, _, err) = check(&login);
+    let (code, _, err) = check_logged_in(&reg, &login(&reg, "mab:wrong"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("access denied"), "{err}");
 
-    // With the right password the registry answers, and the tag is simply not there yet.
-    write_auth("mab:secret");
-    let (code, _, err) = check(&login);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("no such image"), "{err}");
+    let (code, out, err) = check_logged_in(&reg, &login(&reg, "mab:secret"));
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn token_auth_fetches_a_pull_token_from_the_realm() {
+    let Some((mut reg, _)) = three_platforms("token") else {
+        return;
+    };
+    let Some(()) = reg.require_tokens() else {
+        return;
+    };
+    // Anonymous: the token service is asked for exactly a pull of the repository.
+    let (code, out, err) = check_logged_in(&reg, &reg.dir.join("nowhere"));
+    assert_eq!(code, 0, "{out}{err}\n{}", reg.token_log());
+    assert!(
+        reg.token_log()
+            .contains("token: scope=repository%3Aapp%3Apull&service=mab-test anonymous"),
+        "{}",
+        reg.token_log()
+    );
+    // With a login, the token service gets it as basic auth.
+    let (code, out, err) = check_logged_in(&reg, &login(&reg, "mab:secret"));
+    assert_eq!(code, 0, "{out}{err}\n{}", reg.token_log());
+    assert!(reg.token_log().contains("Basic bWFiOnNlY3JldA=="));
+    let (code, _, err) = check_logged_in(&reg, &login(&reg, "mab:wrong"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("token service") && err.contains("refused (401"),
+        "{err}"
+    );
 }
 
 /// What `docker login` stores: base64 of `user:password` (coreutils' base64).

@@ -6,6 +6,10 @@
 ARG RUST_IMAGE=rust:1-bookworm
 
 FROM --platform=$BUILDPLATFORM ${RUST_IMAGE} AS build
+# clang compiles the crates' C code (ring, under rustls) for any musl target; rustc links it with its own
+# musl, so no musl C toolchain is needed.
+RUN command -v clang >/dev/null \
+ || { apt-get update && apt-get install -y --no-install-recommends clang && rm -rf /var/lib/apt/lists/*; }
 WORKDIR /src
 COPY . .
 # A native mab first (debug: it only drives the next step), shared by every target platform because it
@@ -15,8 +19,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --locked --bin mab \
  && cp target/debug/mab /usr/local/bin/mab
 ARG TARGETPLATFORM
-# Then mab cross-builds itself for TARGETPLATFORM against musl (Rust links *-linux-musl with rust-lld, no
-# C cross compiler needed), checks that the result is a static executable for the target, and makes the
+# Then mab cross-builds itself for TARGETPLATFORM against musl (Rust links *-linux-musl with rust-lld;
+# mab cargo gives the cc crate clang for the target), checks that the result is a static executable for the target, and makes the
 # xx-* links next to it.
 ENV XX_LIBC=musl
 RUN --mount=type=cache,target=/usr/local/cargo/registry \

@@ -3,8 +3,9 @@
 //! library with rustup when it is missing.
 
 use super::{target, tool};
-use crate::core::cargo::{env, target as rust_target, Found};
+use crate::core::cargo::{env, musl_objects_compiler, target as rust_target, Found};
 use crate::core::shell::quote;
+use crate::core::toolenv::CCompiler;
 use crate::core::Info;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
@@ -100,8 +101,13 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     } else {
         None
     };
+    let c_objects = match &c {
+        Some(_) => None,
+        None => musl_objects(&info),
+    };
     let found = Found {
         c: c.as_ref(),
+        c_objects: c_objects.as_ref(),
         runner: tool::qemu_runner(&info),
     };
     let vars = env(&info, triple, &found, &target::var).map_err(|e| anyhow!(e))?;
@@ -115,6 +121,23 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
         Some(dir) => build_and_copy(&args, &vars, dir),
         None => tool::exec(OsStr::new("cargo"), &args, &vars),
     }
+}
+
+/// A compiler for the `cc` crate's musl objects where the distro has no musl C toolchain (clang, or the
+/// build machine's own cc for its own architecture), with the target's musl headers if Debian's musl-dev
+/// put them in /usr/include/<triple>.
+fn musl_objects(info: &Info) -> Option<CCompiler> {
+    let clang = if tool::find("clang").is_some() {
+        true
+    } else if !info.is_cross() && tool::find("cc").is_some() {
+        false
+    } else {
+        return None;
+    };
+    let headers = format!("/usr/include/{}", info.triple);
+    let headers = Path::new(&headers).is_dir().then_some(headers.as_str());
+    let ar = tool::find("llvm-ar").map(|p| p.display().to_string());
+    musl_objects_compiler(info, clang, headers, ar)
 }
 
 /// cargo's arguments with `--target` added before any `--` (what follows it belongs to the program).

@@ -10,6 +10,9 @@ use super::toolenv::{missing_c_compiler, pkg_config_dirs, CCompiler, EnvPlan};
 pub struct Found<'a> {
     /// A C compiler for the target: the linker, and `CC_<triple>` for the `cc` crate.
     pub c: Option<&'a CCompiler>,
+    /// Without `c`, a compiler the `cc` crate may still use for objects, which rustc links itself
+    /// ([`musl_objects_compiler`]).
+    pub c_objects: Option<&'a CCompiler>,
     /// How to run the target's binaries (`qemu-aarch64-static -L /usr/aarch64-linux-gnu`), for `cargo run`
     /// and `cargo test`.
     pub runner: Option<String>,
@@ -82,6 +85,56 @@ fn default_targeted(plan: &mut EnvPlan, var: &str, triple: &str, value: String) 
     }
 }
 
+/// `CC_<triple>`, `CXX_<triple>` and `AR_<triple>` for the `cc` crate.
+fn default_compilers(plan: &mut EnvPlan, triple: &str, c: &CCompiler) {
+    default_targeted(plan, "CC", triple, c.cc_line());
+    default_targeted(plan, "CXX", triple, c.cxx_line());
+    if let Some(ar) = &c.ar {
+        default_targeted(plan, "AR", triple, ar.clone());
+    }
+}
+
+/// A musl target on a build distro whose compilers target glibc (`XX_LIBC=musl` on Debian): there is no
+/// musl C toolchain, but the `cc` crate only compiles objects, which rustc links with its own musl and
+/// rust-lld. clang with the target (or, without `clang`, the build machine's cc for its own architecture)
+/// compiles C that needs no libc headers (ring's, under rustls) and finds the distro's musl headers
+/// (Debian's `musl-dev` for the target) when `headers` is that directory.
+pub fn musl_objects_compiler(
+    info: &Info,
+    clang: bool,
+    headers: Option<&str>,
+    ar: Option<String>,
+) -> Option<CCompiler> {
+    let distro_libc = info
+        .flavour
+        .distro
+        .as_deref()
+        .and_then(super::table::distro)
+        .map_or("gnu", |d| d.libc);
+    if !info.flavour.is_musl() || distro_libc == "musl" {
+        return None;
+    }
+    let mut flags = Vec::new();
+    if clang {
+        flags.push(format!("--target={}", info.triple));
+    }
+    if let Some(dir) = headers {
+        flags.extend(["-isystem".to_string(), dir.to_string()]);
+    }
+    let with = |compiler: &str| [vec![compiler.to_string()], flags.clone()].concat();
+    let (cc, cxx) = if clang {
+        ("clang", "clang++")
+    } else {
+        ("cc", "c++")
+    };
+    Some(CCompiler {
+        cc: with(cc),
+        cxx: with(cxx),
+        ar,
+        link_args: vec![],
+    })
+}
+
 /// The variables cargo needs for `triple`, leaving out every one the user set. Native builds need none.
 pub fn env(
     info: &Info,
@@ -100,6 +153,9 @@ pub fn env(
     if !info.is_cross() {
         if !rustflags.is_empty() && !user_flags {
             plan.default(format!("{key}_RUSTFLAGS"), rustflags.join(" "));
+        }
+        if let Some(c) = found.c_objects {
+            default_compilers(&mut plan, triple, c);
         }
         return Ok(plan.into_vars());
     }
@@ -129,12 +185,8 @@ pub fn env(
     if !rustflags.is_empty() && !user_flags {
         plan.default(format!("{key}_RUSTFLAGS"), rustflags.join(" "));
     }
-    if let Some(c) = found.c {
-        default_targeted(&mut plan, "CC", triple, c.cc_line());
-        default_targeted(&mut plan, "CXX", triple, c.cxx_line());
-        if let Some(ar) = &c.ar {
-            default_targeted(&mut plan, "AR", triple, ar.clone());
-        }
+    if let Some(c) = found.c.or(found.c_objects) {
+        default_compilers(&mut plan, triple, c);
     }
     if let Some(runner) = &found.runner {
         plan.default(format!("{key}_RUNNER"), runner.clone());
@@ -177,7 +229,11 @@ mod tests {
         let vars = |k: &str| map.get(k).map(|v| v.to_string());
         let info = test_info(target_platform, distro, &vars);
         let (info, triple) = target(&info, requested, &vars)?;
-        let found = Found { c, runner: None };
+        let found = Found {
+            c,
+            c_objects: None,
+            runner: None,
+        };
         let lines = env(&info, triple, &found, &vars)?
             .into_iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -217,6 +273,27 @@ mod tests {
                 "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld"
             );
         }
+    }
+
+    #[test]
+    fn musl_objects_get_clang_only_where_the_distro_has_no_musl_compiler() {
+        let objects = |platform: &str, distro: &str, user: &[(&str, &str)], clang: bool| {
+            let map: HashMap<&str, &str> = user.iter().copied().collect();
+            let vars = |k: &str| map.get(k).map(|v| v.to_string());
+            let info = test_info(platform, distro, &vars);
+            musl_objects_compiler(&info, clang, Some("/usr/include/x"), None).map(|c| c.cc_line())
+        };
+        let musl = &[("XX_LIBC", "musl")][..];
+        assert_eq!(
+            objects("linux/arm64", "debian", musl, true).as_deref(),
+            Some("clang --target=aarch64-linux-musl -isystem /usr/include/x")
+        );
+        assert_eq!(
+            objects("linux/amd64", "debian", musl, false).as_deref(),
+            Some("cc -isystem /usr/include/x")
+        );
+        assert_eq!(objects("linux/arm64", "debian", &[], true), None);
+        assert_eq!(objects("linux/arm64", "alpine", &[], true), None);
     }
 
     #[test]

@@ -166,6 +166,35 @@ fn hello_aarch64_musl_to_bin_dir() {
     }
 }
 
+/// A crate with C code (the `cc` crate) for musl on Debian, which has no musl C toolchain: mab gives
+/// the `cc` crate clang with the target, and rustc links with its own musl. Cross (run under qemu) and
+/// native (the build machine's own platform, another libc).
+#[test]
+fn cc_musl_without_a_musl_toolchain() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    for (platform, qemu_name, arch) in [
+        ("linux/arm64", Some("aarch64"), "aarch64"),
+        ("linux/amd64", None, "x86_64"),
+    ] {
+        let bin = build("rust-cc", platform, &[("XX_LIBC", "musl")]);
+        let elf = std::fs::read(&bin).unwrap();
+        assert_eq!(&elf[..4], b"\x7fELF");
+        let printed = match qemu_name {
+            Some(name) => qemu(name, None, &bin),
+            None => Some(stdout(&mut Command::new(&bin))),
+        };
+        if let Some(printed) = printed {
+            assert_eq!(printed, format!("rust-cc {arch} 76127"));
+        }
+        let (code, out, err) = run(mab()
+            .args(["verify", "--static", "--platform", platform])
+            .arg(&bin));
+        assert_eq!(code, 0, "{out}{err}");
+    }
+}
+
 #[test]
 fn print_target_triple() {
     let triple = |platform: &str, env: &[(&str, &str)]| {

@@ -1,5 +1,6 @@
 # Images for the end-to-end tests and benchmarks, made locally because no registry is reachable here (see
-# docker-lib.sh, sourced first). Callers set REPO (the repository) and PLATFORMS (for the Rust builder).
+# docker-lib.sh, sourced first). Callers set REPO (the repository) and PLATFORMS (and MAB_PLATFORMS, if
+# mab's image is built: for the Rust builder's standard libraries).
 
 # Packages of the local build images (the generated Dockerfiles install what they need themselves; having
 # them here already only saves downloads).
@@ -66,7 +67,7 @@ rust_builder() {
   sysroot=$(rustc --print sysroot)
   for p in "$sysroot"/lib/*.so*; do paths+=("lib/${p##*/}"); done
   local triples=("$(rustc -vV | awk '/^host:/ {print $2}')")
-  for p in "${PLATFORMS[@]}"; do
+  for p in "${PLATFORMS[@]}" ${MAB_PLATFORMS[@]+"${MAB_PLATFORMS[@]}"}; do
     for libc in gnu musl; do
       triple=$(XX_LIBC=$libc "$MAB" info --platform "$p" rust-triple)
       [ -d "$sysroot/lib/rustlib/$triple" ] && triples+=("$triple")

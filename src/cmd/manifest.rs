@@ -15,7 +15,7 @@
 //! (what `docker login` / `podman login` write; credential helpers are not run). Both of distribution's
 //! schemes work: token auth (`Bearer`, with the token fetched from the realm it names) and basic auth.
 
-use crate::core::manifest::{self, Image, Listing, ACCEPT};
+use crate::core::manifest::{self, Image, Listing, ACCEPT, ACCEPT_IMAGE};
 use crate::core::platform::Platform;
 use crate::core::registry::{self, Challenge};
 use crate::exit::{print_lines, FALSE};
@@ -87,44 +87,49 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
         }
     };
     let digest = registry::sha256_digest(&top.body);
-    if let Some(sent) = &top.digest {
-        if *sent != digest && sent.starts_with("sha256:") {
-            bail!("{name}: the registry says its digest is {sent}, but its content hashes to {digest}");
+    // The digest asked for (IMAGE@sha256:...) and the one the registry states must both be the content's.
+    for claimed in reference.digest().into_iter().chain(top.digest.as_deref()) {
+        if !registry::digest_matches(claimed, &top.body) {
+            bail!("{name}: the registry sent content whose digest is {digest}, not {claimed}");
         }
     }
     let listing =
         manifest::parse_listing(&top.media_type, &top.body).map_err(|e| anyhow!("{name}: {e}"))?;
-    let mut images = Vec::new();
-    let mut lines = Vec::new();
-    match listing {
+    let (kind, images) = match listing {
         Listing::Index(entries) => {
-            lines.push(format!(
-                "{name}: index {digest} ({}, {} listed)",
-                top.media_type,
-                entries.len()
-            ));
+            let mut images = Vec::new();
             for entry in entries {
                 let body =
-                    registry.by_digest("manifests", &entry.digest, &ACCEPT[2..].join(", "))?;
+                    registry.by_digest("manifests", &entry.digest, &ACCEPT_IMAGE.join(", "))?;
                 images.push(Image {
                     config: config_of(&mut registry, &body)?,
                     digest: entry.digest,
                     listed: entry.platform,
                 });
             }
+            (
+                format!(
+                    "index {digest} ({}, {} listed)",
+                    top.media_type,
+                    images.len()
+                ),
+                images,
+            )
         }
         Listing::Image => {
-            lines.push(format!(
-                "{name}: image {digest} ({}, not an index)",
-                top.media_type
-            ));
-            images.push(Image {
-                config: config_of(&mut registry, &top.body)?,
-                digest,
+            let config = config_of(&mut registry, &top.body)?;
+            let image = Image {
+                config,
+                digest: digest.clone(),
                 listed: None,
-            });
+            };
+            (
+                format!("image {digest} ({}, not an index)", top.media_type),
+                vec![image],
+            )
         }
-    }
+    };
+    let mut lines = vec![format!("{name}: {kind}")];
     let verdict = manifest::check(&wanted, &images);
     lines.extend(verdict.found.iter().map(|(p, d)| format!("ok {p} {d}")));
     print_lines(lines)?;

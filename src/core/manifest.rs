@@ -17,6 +17,8 @@ pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 pub const ACCEPT: [&str; 4] = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST];
+/// What an index's entries may be: one image's manifest.
+pub const ACCEPT_IMAGE: [&str; 2] = [OCI_MANIFEST, DOCKER_MANIFEST];
 
 /// BuildKit marks its provenance and SBOM manifests in an index with this annotation.
 const REFERENCE_TYPE: &str = "vnd.docker.reference.type";

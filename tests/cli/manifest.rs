@@ -313,6 +313,12 @@ fn a_complete_index_passes_and_names_every_digest() {
             assert_eq!(*line, format!("ok {platform} {digest}"));
         }
     }
+    // By digest: the index the tag names.
+    let (_, out, _) = reg.check("app:good", PLATFORMS);
+    let index = out.split_whitespace().nth(2).unwrap().to_string();
+    let (code, out, err) = reg.check(&format!("app@{index}"), PLATFORMS);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("index {index} ")), "{out}");
     // The same platforms, spelled otherwise and in another order.
     let (code, _, err) = reg.check("app:good", "arm,aarch64,linux/x86_64");
     assert_eq!(code, 0, "{err}");

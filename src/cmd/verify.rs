@@ -217,7 +217,7 @@ impl Seek for Budgeted {
 }
 
 /// Opens `path` only if it is a regular file, then decodes its headers. Errors are whole sentences.
-fn read_headers(path: &Path) -> Result<Found, String> {
+pub(super) fn read_headers(path: &Path) -> Result<Found, String> {
     regular(&std::fs::metadata(path).map_err(open_error)?)?;
     let file = OpenOptions::new()
         .read(true)

@@ -105,13 +105,7 @@ pub fn musl_objects_compiler(
     headers: Option<&str>,
     ar: Option<String>,
 ) -> Option<CCompiler> {
-    let distro_libc = info
-        .flavour
-        .distro
-        .as_deref()
-        .and_then(super::table::distro)
-        .map_or("gnu", |d| d.libc);
-    if !info.flavour.is_musl() || distro_libc == "musl" {
+    if !info.flavour.is_musl() || info.flavour.distro_libc() == "musl" {
         return None;
     }
     let mut flags = Vec::new();

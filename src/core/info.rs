@@ -34,14 +34,10 @@ impl Flavour {
             .or_else(|| distro.clone())
             .unwrap_or_else(|| "unknown".to_string());
         let libc = vars("XX_LIBC").unwrap_or_else(|| {
-            let distro_libc = distro
-                .as_deref()
-                .and_then(table::distro)
-                .map_or("gnu", |d| d.libc);
             (if target_os == "windows" {
                 "mingw32"
             } else {
-                distro_libc
+                distro_libc(distro.as_deref())
             })
             .to_string()
         });
@@ -59,6 +55,16 @@ impl Flavour {
     pub fn is_musl(&self) -> bool {
         self.libc == "musl"
     }
+
+    /// The libc the build distro's own compilers target, whatever `XX_LIBC` asks for.
+    pub fn distro_libc(&self) -> &'static str {
+        distro_libc(self.distro.as_deref())
+    }
+}
+
+/// A distro's libc from the tables; glibc for distros mab does not know.
+fn distro_libc(id: Option<&str>) -> &'static str {
+    id.and_then(table::distro).map_or("gnu", |d| d.libc)
 }
 
 /// The C target triple for `platform` as the build distro's toolchains spell it.

@@ -46,8 +46,8 @@ struct CheckArgs {
     /// The image: [REGISTRY[:PORT]/]PATH[:TAG] (docker.io and :latest when left out)
     image: String,
     /// The platforms it must hold, comma-separated (e.g. linux/amd64,linux/arm64,linux/arm/v7)
-    #[arg(long, required = true, value_delimiter = ',')]
-    platforms: Vec<String>,
+    #[arg(long, required = true)]
+    platforms: String,
     /// Plain HTTP, for a registry without TLS (e.g. one on 127.0.0.1)
     #[arg(long)]
     insecure: bool,
@@ -64,7 +64,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn check(a: CheckArgs) -> Result<ExitCode> {
-    let wanted = wanted_platforms(&a.platforms)?;
+    let wanted =
+        Platform::parse_list(&a.platforms, Platform::host()?).map_err(anyhow::Error::msg)?;
     let reference = Reference::try_from(a.image.as_str()).map_err(|e| {
         anyhow!(
             "{:?} is no image reference ({e}); expected [registry[:port]/]path[:tag]",
@@ -141,22 +142,6 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(FALSE)
     })
-}
-
-fn wanted_platforms(list: &[String]) -> Result<Vec<Platform>> {
-    let host = Platform::host()?;
-    let mut wanted: Vec<Platform> = Vec::new();
-    for p in list.iter().filter(|p| !p.is_empty()) {
-        let platform = Platform::parse(p, host)?;
-        if wanted.contains(&platform) {
-            bail!("--platforms names {platform} twice");
-        }
-        wanted.push(platform);
-    }
-    if wanted.is_empty() {
-        bail!("--platforms is empty; name the platforms the image must hold, e.g. linux/amd64,linux/arm64");
-    }
-    Ok(wanted)
 }
 
 /// The platform an image manifest's config names.

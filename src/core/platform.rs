@@ -108,6 +108,29 @@ impl Platform {
         })
     }
 
+    /// Distinct platforms from a `--platforms` list (`linux/amd64,linux/arm64`), each parsed with
+    /// `default` as [`Platform::parse`] does. One platform given twice, in any spelling, is an error: the
+    /// list names images, one per platform. The error starts with `--platforms:`.
+    pub fn parse_list(list: &str, default: Platform) -> Result<Vec<Platform>, String> {
+        let mut out: Vec<(Platform, &str)> = Vec::new();
+        for given in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let platform =
+                Platform::parse(given, default).map_err(|e| format!("--platforms: {e}"))?;
+            if let Some((_, first)) = out.iter().find(|(p, _)| *p == platform) {
+                return Err(format!(
+                    "--platforms: {first:?} and {given:?} are the same platform ({platform}); list each once"
+                ));
+            }
+            out.push((platform, given));
+        }
+        if out.is_empty() {
+            return Err(
+                "--platforms: give at least one platform, such as linux/amd64,linux/arm64".into(),
+            );
+        }
+        Ok(out.into_iter().map(|(p, _)| p).collect())
+    }
+
     /// Builds a platform from separate parts (TARGETOS, TARGETARCH, TARGETVARIANT), normalising each.
     pub fn from_parts(os: &str, arch: &str, variant: &str) -> Result<Platform, PlatformError> {
         let shown_input = || {

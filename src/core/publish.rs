@@ -102,27 +102,11 @@ impl Image {
     }
 }
 
-/// Normalised, distinct platforms from a comma-separated list; a platform given twice (in any spelling)
-/// is an error, since the list would name one image twice.
+/// Normalised, distinct platforms from a comma-separated list ([`Platform::parse_list`]); a bare OS means
+/// linux/amd64's architecture, so the script does not depend on the machine that wrote it.
 pub fn platforms(list: &str) -> Result<Vec<Platform>, GenError> {
-    let build = Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
-    let mut out: Vec<(Platform, &str)> = Vec::new();
-    for given in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let platform =
-            Platform::parse(given, build).map_err(|e| GenError(format!("--platforms: {e}")))?;
-        if let Some((_, first)) = out.iter().find(|(p, _)| *p == platform) {
-            return Err(GenError(format!(
-                "--platforms: {first:?} and {given:?} are the same platform ({platform}); list each once"
-            )));
-        }
-        out.push((platform, given));
-    }
-    if out.is_empty() {
-        return Err(GenError(
-            "--platforms: give at least one platform, such as linux/amd64,linux/arm64".into(),
-        ));
-    }
-    Ok(out.into_iter().map(|(p, _)| p).collect())
+    let default = Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
+    Platform::parse_list(list, default).map_err(GenError)
 }
 
 /// One platform as the templates use it.

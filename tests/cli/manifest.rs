@@ -447,7 +447,11 @@ fn a_registry_that_cannot_be_read_is_exit_2() {
         ("App:1", PLATFORMS, "no image reference"),
         ("app:$(id)", PLATFORMS, "no image reference"),
         ("app:1", "linux/vax", "linux/vax"),
-        ("app:1", "linux/arm64,aarch64", "twice"),
+        (
+            "app:1",
+            "linux/arm64,aarch64",
+            "the same platform (linux/arm64)",
+        ),
         ("app:1", "", "--platforms"),
     ] {
         let (code, _, err) = reg.check(image, platforms);

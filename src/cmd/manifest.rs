@@ -214,12 +214,7 @@ impl Registry {
         };
         let media_type = header("content-type").unwrap_or_default();
         let digest = header("docker-content-digest");
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_vec()
-            .map_err(|e| anyhow!("reading {url}: {e}"))?;
+        let body = read_body(&mut response).map_err(|e| anyhow!("reading {url}: {e}"))?;
         match status {
             200 => Ok(Reply::Found(Found {
                 media_type,
@@ -300,11 +295,7 @@ impl Registry {
                     request = request.header("Authorization", format!("Basic {auth}"));
                 }
                 let mut response = request.call().map_err(|e| self.unreachable(realm, e))?;
-                let body = response
-                    .body_mut()
-                    .with_config()
-                    .limit(BODY_LIMIT)
-                    .read_to_vec()?;
+                let body = read_body(&mut response)?;
                 if response.status() != 200 {
                     bail!(
                         "{}: the token service {realm} refused ({}, {})",
@@ -327,6 +318,15 @@ impl Registry {
             ),
         }
     }
+}
+
+/// A reply's body, at most [`BODY_LIMIT`] bytes.
+fn read_body(response: &mut ureq::http::Response<ureq::Body>) -> Result<Vec<u8>, ureq::Error> {
+    response
+        .body_mut()
+        .with_config()
+        .limit(BODY_LIMIT)
+        .read_to_vec()
 }
 
 /// The first message of a registry's error body (distribution's `{"errors":[{"code","message"}]}`).

@@ -121,13 +121,28 @@ base_image() {
     tar -C "$dir" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
     rm -rf "$dir"
   fi
-  local ctx
+  rootfs_image "$name" "linux/$arch" "$tarball" 'CMD ["bash"]'
+}
+
+# Runs a docker build with its output in a log; prints the log's tail when it fails.
+docker_build() {
+  local log=$1
+  shift
+  if "$DOCKER" build "$@" >"$log" 2>&1; then return 0; fi
+  tail -25 "$log" | sed 's/^/    | /'
+  return 1
+}
+
+# Image NAME for PLATFORM from a root filesystem tarball (and an optional last Dockerfile line). Built,
+# not imported, with --platform, so the image records the right platform and BuildKit never looks for it
+# in a registry.
+rootfs_image() {
+  local name=$1 platform=$2 tarball=$3 last=${4:-} ctx
   ctx=$(mktemp -d "$E2E_ROOT/ctx.XXXXXX")
   ln "$tarball" "$ctx/rootfs.tar" 2>/dev/null || cp "$tarball" "$ctx/rootfs.tar"
-  printf 'FROM scratch\nADD rootfs.tar /\nCMD ["bash"]\n' >"$ctx/Dockerfile"
-  # Built (not imported) with --platform, so the image records the right platform and BuildKit never
-  # looks for it in a registry.
-  "$DOCKER" build -q --platform "linux/$arch" -t "$name" "$ctx" >/dev/null || e2e_die "cannot build $name"
+  printf 'FROM scratch\nADD rootfs.tar /\n%s\n' "$last" >"$ctx/Dockerfile"
+  docker_build "$E2E_ROOT/image-${name//[\/:]/-}.log" --platform "$platform" -t "$name" "$ctx" \
+    || e2e_die "cannot build $name"
   rm -rf "$ctx"
 }
 

@@ -15,15 +15,6 @@ build_mab() {
   MAB=${CARGO_TARGET_DIR:-$REPO/target}/x86_64-unknown-linux-musl/debug/mab
 }
 
-# Runs a docker build with its output in a log; prints the log's tail when it fails.
-docker_build() {
-  local log=$1
-  shift
-  if "$DOCKER" build "$@" >"$log" 2>&1; then return 0; fi
-  tail -25 "$log" | sed 's/^/    | /'
-  return 1
-}
-
 # e2e/mab: mab and its xx-* links in /usr/bin of an empty image, the layout of the repository's Dockerfile.
 mab_image() {
   local ctx
@@ -102,12 +93,7 @@ glibc_image() {
     tar -C "$dir/rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
     rm -rf "$dir"
   fi
-  local ctx
-  ctx=$(mktemp -d "$E2E_ROOT/ctx.XXXXXX")
-  ln "$tarball" "$ctx/rootfs.tar" 2>/dev/null || cp "$tarball" "$ctx/rootfs.tar"
-  printf 'FROM scratch\nADD rootfs.tar /\n' >"$ctx/Dockerfile"
-  docker_build "$E2E_ROOT/glibc-$arch.log" --platform "$platform" -t "e2e/glibc:$arch" "$ctx" \
-    || e2e_die "cannot build e2e/glibc:$arch"
+  rootfs_image "e2e/glibc:$arch" "$platform" "$tarball"
 }
 
 

@@ -110,6 +110,12 @@ check_published() {
   fi
 }
 
+# REPO@sha256:... of a local tag that was pushed to the registry.
+pushed_ref() {
+  local repo=${1%:*}
+  "$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$1" 2>/dev/null | grep -m1 "^$repo@"
+}
+
 # A multi-arch Debian (amd64 and arm64) in the registry, pushed as one index by docker's manifest tool.
 multiarch_base() {
   local image=$REGISTRY/e2e/bookworm arch refs=()
@@ -117,7 +123,7 @@ multiarch_base() {
   for arch in amd64 arm64; do
     base_image "$image:$arch" "$arch" ca-certificates
     "$DOCKER" push -q "$image:$arch" >/dev/null || e2e_die "cannot push $image:$arch"
-    refs+=("$("$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$image:$arch" | grep -m1 "^$image@")")
+    refs+=("$(pushed_ref "$image:$arch")")
   done
   "$DOCKER" manifest create --insecure "$image:latest" "${refs[@]}" >/dev/null \
     && "$DOCKER" manifest push --insecure --purge "$image:latest" >/dev/null \
@@ -176,9 +182,9 @@ podman_trap() {
 
 # Wrong images are exit 1 with the problem named; an unreachable registry is exit 2.
 negative() {
-  local image=$REGISTRY/e2e/go-hello amd64 out code
-  amd64=$("$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$image:docker-linux-amd64" 2>/dev/null | grep -m1 "^$image@") \
-    || amd64=$(skopeo inspect --tls-verify=false --override-arch amd64 "docker://$image:docker" | python3 -c 'import json, sys; print(json.load(sys.stdin)["Digest"])' | sed "s|^|$image@|")
+  local image=$REGISTRY/e2e/go-hello amd64
+  # The docker route's amd64 image, still tagged locally.
+  amd64=$(pushed_ref "$image:docker-linux-amd64") || { fail "wrong images: the docker route pushed no amd64 image"; return; }
   # An index whose arm64 entry is the amd64 image.
   "$DOCKER" manifest create --insecure "$image:liar" "$amd64" >/dev/null \
     && "$DOCKER" manifest annotate --arch arm64 "$image:liar" "$amd64" \

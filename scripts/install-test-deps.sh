@@ -32,6 +32,8 @@ APT_PACKAGES=(
   # mab manifest check and tests/e2e/publish.sh: a real registry on loopback (with htpasswd for basic
   # auth), skopeo to read what was pushed, podman for the podman route
   docker-registry apache2-utils skopeo podman
+  # tests/cli/manifest.rs: the token service signs with the openssl command
+  openssl
 )
 # Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
 # wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being

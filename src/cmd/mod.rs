@@ -4,6 +4,7 @@
 pub mod build_files;
 pub mod cargo;
 pub mod cc;
+pub mod exec;
 pub mod gen;
 pub mod go;
 pub mod info;
@@ -12,7 +13,6 @@ pub mod manifest;
 pub mod packages;
 pub mod platforms;
 pub mod target;
-pub mod tool;
 pub mod verify;
 pub mod xx_info;
 pub mod xx_verify;

@@ -4,6 +4,7 @@ mod apt;
 mod cargo;
 mod cc;
 mod common;
+mod completions;
 mod gen;
 mod go;
 mod hostile;

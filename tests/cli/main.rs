@@ -12,6 +12,7 @@ mod info;
 mod links;
 mod manifest;
 mod publish;
+mod release;
 mod tables;
 mod verify;
 mod xx_info;

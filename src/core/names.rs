@@ -104,6 +104,16 @@ pub fn subcommand(name: &str) -> Option<Applet> {
     })
 }
 
+/// The raw subcommands `mab --help`, the completions and the manual list: the compilers and pkg-config
+/// (every other applet name works after `mab` too, as its own program).
+pub fn raw_subcommands() -> impl Iterator<Item = (&'static str, Applet)> {
+    APPLETS
+        .iter()
+        .filter(|(n, a)| matches!(a, Applet::Compiler(_)) && !n.starts_with("xx-"))
+        .chain(SUBCOMMANDS)
+        .copied()
+}
+
 /// A `<triple>-<suffix>` name: the applet and the triple.
 pub fn from_suffix(name: &str) -> Option<(Applet, &str)> {
     SUFFIXES

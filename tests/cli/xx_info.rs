@@ -263,6 +263,7 @@ fn windows_and_darwin() {
         ("windows/amd64", "x86_64-w64-mingw32", "x86_64"),
         ("windows/arm64", "aarch64-w64-mingw32", "aarch64"),
         ("windows/386", "i686-w64-mingw32", "i386"),
+        ("windows/arm", "armv7-w64-mingw32", "armv7l"),
         ("darwin/amd64", "x86_64-apple-macos10.6", "x86_64"),
         ("darwin/arm64", "arm64-apple-macos11.0", "arm64"),
     ] {

@@ -10,6 +10,7 @@
 use super::platform::Platform;
 use super::project::{CBuild, CProject, GoProject, Project, RustProject};
 use super::shell;
+use super::table;
 use std::collections::HashMap;
 use std::fmt;
 use tera::{Context, Tera, Value};
@@ -37,10 +38,6 @@ pub fn default_mab_image() -> &'static str {
 }
 pub const DEFAULT_PLATFORMS: &str = "linux/amd64,linux/arm64";
 const GO_DEFAULT_VERSION: &str = "1.23";
-const STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
-/// Debian 12 packages for linking C against the target's glibc (installed for the target by `mab apt-get`).
-const C_TARGET_PACKAGES: &[&str] = &["libc6-dev", "libgcc-12-dev"];
-const CXX_TARGET_PACKAGES: &[&str] = &["libstdc++-12-dev"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenError(pub(super) String);
@@ -199,7 +196,7 @@ pub struct DockerOptions {
 struct Needs {
     build_image: String,
     is_static: bool,
-    /// The final base for a dynamically linked binary (a static one gets [`STATIC_BASE`]).
+    /// The final base for a dynamically linked binary (a static one gets the Debian row's `static_base`).
     dynamic_base: &'static str,
     /// Debian packages for the build machine.
     host: Vec<&'static str>,
@@ -221,11 +218,12 @@ impl Needs {
     /// clang and lld on the build machine, the target's C library (and C++ library) to link with.
     fn c_toolchain(mut self, cxx: bool) -> Needs {
         self.host.extend(["clang", "lld"]);
+        // For linking C against the target's glibc (installed for the target by `mab apt-get`).
+        let debian = table::debian();
         self.target
-            .extend(C_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+            .extend([debian.libc_dev, debian.libgcc_dev].map(str::to_string));
         if cxx {
-            self.target
-                .extend(CXX_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+            self.target.push(debian.libstdcxx_dev.to_string());
         }
         self
     }
@@ -251,17 +249,17 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     needs.target.retain(|p| seen.insert(p.clone()));
     let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
     let default_base = if needs.is_static {
-        STATIC_BASE
+        table::debian().static_base
     } else {
         needs.dynamic_base
     };
     let base = check_image("--base", opts.base.as_deref().unwrap_or(default_base))?;
     if base == "scratch" && !needs.is_static {
-        return Err(GenError(
+        return Err(GenError(format!(
             "--base scratch: a dynamically linked binary cannot run in an empty image (its loader and libc \
-             are missing); add --static, or pick a base with glibc such as debian:bookworm-slim"
-                .into(),
-        ));
+             are missing); add --static, or pick a base with glibc such as {}",
+            table::debian().slim_image
+        )));
     }
     cx.insert("build_image", &check_image("--build-image", build_image)?);
     cx.insert("base", &base);
@@ -307,9 +305,9 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
     })?;
     let is_static = !p.cgo || opts.link_static == Some(true);
     let needs = Needs::new(
-        format!("golang:{version}-bookworm"),
+        table::debian().go_image(&version),
         is_static,
-        "gcr.io/distroless/base-debian12:nonroot",
+        table::debian().glibc_base,
     );
     Ok(if p.cgo {
         needs.c_toolchain(false)
@@ -363,9 +361,9 @@ fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs
     cx.insert("stub_dirs", &dirs);
     cx.insert("stubs", &stubs);
     let needs = Needs::new(
-        "rust:1-bookworm".to_string(),
+        table::debian().rust_image.to_string(),
         is_static,
-        "gcr.io/distroless/cc-debian12:nonroot",
+        table::debian().cc_base,
     );
     // glibc targets link through the C toolchain; musl ones through rust-lld, with no C at all.
     Ok(if libc == Libc::Gnu {
@@ -384,9 +382,9 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     }
     cx.insert("build_system", p.build.name());
     let mut needs = Needs::new(
-        "debian:bookworm-slim".to_string(),
+        table::debian().slim_image.to_string(),
         opts.link_static == Some(true),
-        "debian:bookworm-slim",
+        table::debian().slim_image,
     )
     .c_toolchain(p.cxx);
     needs.host.push("pkg-config");

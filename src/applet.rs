@@ -21,6 +21,8 @@ pub enum Applet {
     PkgConfig,
     /// `<triple>-ar` and friends: LLVM's tool of that name.
     LlvmTool(&'static str),
+    /// GNU windres's command line over llvm-rc and llvm-cvtres.
+    Windres(cmd::windres::Name),
 }
 
 /// Every name mab answers to. Later xx names (xx-go, xx-cargo, ...) are rows here.
@@ -42,6 +44,7 @@ pub static APPLETS: &[(&str, Applet)] = &[
     ("c++", Applet::Compiler(Wrapper::Cxx)),
     ("clang", Applet::Compiler(Wrapper::Clang)),
     ("clang++", Applet::Compiler(Wrapper::Clangxx)),
+    ("xx-windres", Applet::Windres(cmd::windres::Name::Xx)),
 ];
 
 /// `<triple>-<suffix>` names (`aarch64-linux-gnu-clang`), made by `--setup-target-triple`: the prefix is
@@ -50,6 +53,7 @@ pub static SUFFIXES: &[(&str, Applet)] = &[
     ("-clang", Applet::Compiler(Wrapper::Clang)),
     ("-clang++", Applet::Compiler(Wrapper::Clangxx)),
     ("-pkg-config", Applet::PkgConfig),
+    ("-windres", Applet::Windres(cmd::windres::Name::Prefixed)),
     ("-ar", Applet::LlvmTool("ar")),
     ("-ranlib", Applet::LlvmTool("ranlib")),
     ("-strip", Applet::LlvmTool("strip")),
@@ -69,6 +73,7 @@ pub static RAW_SUBCOMMANDS: &[(&str, Applet)] = &[
     ("clang", Applet::Compiler(Wrapper::Clang)),
     ("clang++", Applet::Compiler(Wrapper::Clangxx)),
     ("pkg-config", Applet::PkgConfig),
+    ("windres", Applet::Windres(cmd::windres::Name::Mab)),
 ];
 
 /// The program name's file stem (`/usr/bin/xx-info` → `xx-info`, `mab.exe` → `mab`).
@@ -103,6 +108,7 @@ fn run_applet(applet: Applet, prefix: Option<&str>, args: &[OsString]) -> anyhow
         Applet::Compiler(w) => cmd::cc::run(w, prefix, args),
         Applet::PkgConfig => cmd::cc::pkg_config(prefix, args),
         Applet::LlvmTool(tool) => cmd::cc::llvm_tool(tool, args),
+        Applet::Windres(name) => cmd::windres::run(name, prefix, args),
     }
 }
 

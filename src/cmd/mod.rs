@@ -16,6 +16,7 @@ pub mod platforms;
 pub mod target;
 pub mod tool;
 pub mod verify;
+pub mod windres;
 pub mod xx_info;
 pub mod xx_verify;
 

@@ -2,15 +2,16 @@
 //! the `cc` crate's compilers, pkg-config's paths and qemu as the runner, after adding the target's standard
 //! library with rustup when it is missing.
 
-use super::{target, tool};
-use crate::core::cargo::{env, musl_objects_compiler, target as rust_target, Found};
+use super::{cc, exec, target};
+use crate::core::cargo::target as rust_target;
+use crate::core::plan::{Command as Run, Plan, Then};
 use crate::core::shell::quote;
-use crate::core::toolenv::CCompiler;
+use crate::core::toolenv::ToolPlan;
 use crate::core::Info;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use cargo_metadata::Message;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -96,21 +97,10 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
         ensure_std(&info, triple)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let c = if info.is_cross() {
-        tool::c_compiler(&info)
-    } else {
-        None
-    };
-    let c_objects = match &c {
-        Some(_) => None,
-        None => musl_objects(&info),
-    };
-    let found = Found {
-        c: c.as_ref(),
-        c_objects: c_objects.as_ref(),
-        runner: tool::qemu_runner(&info),
-    };
-    let vars = env(&info, triple, &found, &target::var).map_err(|e| anyhow!(e))?;
+    let probe = exec::probe();
+    let ToolPlan { env: vars, links } =
+        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)
+            .map_err(|e| anyhow!(e))?;
     if opts.print_env {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
@@ -118,26 +108,19 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     ensure_std(&info, triple)?;
     let args = with_target(opts.cargo_args, triple);
     match &opts.bin_dir {
-        Some(dir) => build_and_copy(&args, &vars, dir),
-        None => tool::exec(OsStr::new("cargo"), &args, &vars),
+        Some(dir) => {
+            exec::make_links(&links)?;
+            build_and_copy(&args, &vars, dir)
+        }
+        None => exec::carry_out(Plan {
+            links,
+            then: Then::Exec(Run {
+                program: "cargo".into(),
+                args,
+                env: vars,
+            }),
+        }),
     }
-}
-
-/// A compiler for the `cc` crate's musl objects where the distro has no musl C toolchain (clang, or the
-/// build machine's own cc for its own architecture), with the target's musl headers if Debian's musl-dev
-/// put them in /usr/include/<triple>.
-fn musl_objects(info: &Info) -> Option<CCompiler> {
-    let clang = if tool::find("clang").is_some() {
-        true
-    } else if !info.is_cross() && tool::find("cc").is_some() {
-        false
-    } else {
-        return None;
-    };
-    let headers = format!("/usr/include/{}", info.triple);
-    let headers = Path::new(&headers).is_dir().then_some(headers.as_str());
-    let ar = tool::find("llvm-ar").map(|p| p.display().to_string());
-    musl_objects_compiler(info, clang, headers, ar)
 }
 
 /// cargo's arguments with `--target` added before any `--` (what follows it belongs to the program).
@@ -172,7 +155,7 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
     {
         return Ok(());
     }
-    if tool::find("rustup").is_none() {
+    if exec::program("rustup").is_none() {
         let debian = info
             .target
             .row
@@ -227,7 +210,7 @@ fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> R
     }
     let status = child.wait().context("waiting for cargo")?;
     if !status.success() {
-        return Ok(tool::pass_through(status));
+        return Ok(exec::pass_through(status));
     }
     if executables.is_empty() {
         bail!("cargo built no executable to copy to {}", dir.display());

@@ -2,9 +2,10 @@
 //! when a C compiler for the target exists, cgo. `mab go env` is `go env` under that environment; `--print-env`
 //! prints only what mab adds.
 
-use super::{target, tool};
-use crate::core::go::{env, Found};
+use super::{cc, exec, target};
+use crate::core::plan::{Command as Run, Plan, Then};
 use crate::core::shell::quote;
+use crate::core::toolenv::ToolPlan;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::OsString;
@@ -64,32 +65,34 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let (opts, go_args) = parse(args)?;
     let info = target::resolve(opts.platform.as_deref())?;
     target::warn_if_emulated(&info);
-    let c = if info.is_cross() {
-        tool::c_compiler(&info)
-    } else {
-        None
-    };
-    let pkg_config = format!("{}-pkg-config", info.triple);
-    let found = Found {
-        c: c.as_ref(),
-        pkg_config: tool::find(&pkg_config).map(|_| pkg_config.as_str()),
-    };
-    let vars = env(&info, &found, &target::var).map_err(|e| anyhow!(e))?;
+    let probe = exec::probe();
+    let ToolPlan { env: vars, links } =
+        crate::core::go::plan(&info, &cc::overrides()?, &probe, &target::var)
+            .map_err(|e| anyhow!(e))?;
     if opts.print_env {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
     }
     let go = go_binary()?;
     if opts.wrap || opts.unwrap {
+        // The env file names the compiler links: a plain `go` needs them as much as `mab go`.
+        exec::make_links(&links)?;
         return wrap(&go, &vars, opts.wrap);
     }
-    tool::exec(go.as_os_str(), go_args, &vars)
+    exec::carry_out(Plan {
+        links,
+        then: Then::Exec(Run {
+            program: go.display().to_string(),
+            args: go_args.to_vec(),
+            env: vars,
+        }),
+    })
 }
 
 /// `go` on PATH, else the newest Debian `golang-1.N-go` under /usr/lib.
 fn go_binary() -> Result<PathBuf> {
-    if let Some(go) = tool::find("go") {
-        return Ok(go);
+    if let Some(go) = exec::program("go") {
+        return Ok(go.into());
     }
     let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir("/usr/lib")
         .into_iter()

@@ -1,22 +1,14 @@
 //! `mab windres`, `xx-windres` and `<triple>-windres`: finds the preprocessor and LLVM's resource tools
 //! (or binutils' windres), then runs the steps `core::windres` plans. Arguments are raw, as for compilers.
 
-use super::cc::program;
+use super::exec::{self, program};
 use super::target::{resolve, var};
+use crate::core::names::WindresName as Name;
 use crate::core::windres::{self, Format, Request, Step, WindresError};
 use crate::core::Platform;
 use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
-
-/// Which name was called: xx's keeps xx-windres's messages and exit code 1 for a bad command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Name {
-    Mab,
-    Xx,
-    /// `<triple>-windres`: the triple is the target, as `--target` would say.
-    Prefixed,
-}
 
 pub fn run(name: Name, prefix: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
     let args: Vec<String> = args
@@ -85,11 +77,11 @@ fn plan_and_run(name: Name, prefix: Option<&str>, args: &[String]) -> Result<Exi
             // binutils' windres does the whole job itself when it is what is installed.
             let gnu = format!("{triple}-windres");
             if let Some(windres) = program(&gnu) {
-                let status = Command::new(&windres)
-                    .args(args)
-                    .status()
-                    .with_context(|| format!("cannot run {windres}"))?;
-                return Ok(super::tool::pass_through(status));
+                return exec::exec(&crate::core::plan::Command {
+                    program: windres,
+                    args: args.iter().map(Into::into).collect(),
+                    env: Vec::new(),
+                });
             }
             let binutils = mingw.debian.as_ref().map_or(String::new(), |d| {
                 format!(", or `apt-get install {}` for {gnu}", d.binutils)
@@ -152,7 +144,7 @@ fn run_steps(steps: &[Step]) -> Result<ExitCode> {
                     .status()
                     .with_context(|| format!("cannot run {}", argv[0]))?;
                 if !status.success() {
-                    return Ok(super::tool::pass_through(status));
+                    return Ok(exec::pass_through(status));
                 }
             }
             Step::Copy { from, to } => {

@@ -4,6 +4,7 @@
 
 use super::{cc, exec, target};
 use crate::core::cargo::target as rust_target;
+use crate::core::options::{self, Spec};
 use crate::core::plan::{Command as Run, Plan, Then};
 use crate::core::shell::quote;
 use crate::core::toolenv::ToolPlan;
@@ -25,58 +26,20 @@ pub struct Args {
     args: Vec<OsString>,
 }
 
-/// mab's own options, picked out of cargo's arguments (before any `--`).
-#[derive(Default)]
-struct Options {
-    platform: Option<String>,
-    print_triple: bool,
-    print_env: bool,
-    setup_only: bool,
-    bin_dir: Option<PathBuf>,
-    /// A `--target` the user passed: it may pick the other libc for the same platform.
-    target: Option<String>,
-    cargo_args: Vec<OsString>,
-}
-
-fn parse(args: &[OsString]) -> Result<Options> {
-    let mut opts = Options::default();
-    let mut rest = args.iter();
-    let value = |name: &str, rest: &mut std::slice::Iter<OsString>| -> Result<String> {
-        rest.next()
-            .and_then(|v| v.to_str())
-            .map(str::to_string)
-            .with_context(|| format!("{name} needs a value"))
-    };
-    while let Some(arg) = rest.next() {
-        let Some(s) = arg.to_str() else {
-            opts.cargo_args.push(arg.clone());
-            continue;
-        };
-        let (name, inline) = match s.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (s, None),
-        };
-        match name {
-            "--" => {
-                opts.cargo_args.push(arg.clone());
-                opts.cargo_args.extend(rest.cloned());
-                break;
-            }
-            "--print-target-triple" => opts.print_triple = true,
-            "--print-env" => opts.print_env = true,
-            "--setup-target-triple" => opts.setup_only = true,
-            "--platform" => {
-                opts.platform = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?)
-            }
-            "--bin-dir" => {
-                opts.bin_dir = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?.into())
-            }
-            "--target" => opts.target = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?),
-            _ => opts.cargo_args.push(arg.clone()),
-        }
-    }
-    Ok(opts)
-}
+/// mab's own options, anywhere before a `--` (the rule of `core::options`). A `--target` the user passed
+/// may pick the other libc for the same platform.
+const OPTIONS: Spec = Spec {
+    flags: &[
+        "--print-target-triple",
+        "--print-env",
+        "--setup-target-triple",
+    ],
+    valued: &[
+        ("--platform", "linux/arm64"),
+        ("--bin-dir", "/out"),
+        ("--target", "aarch64-unknown-linux-musl"),
+    ],
+};
 
 pub fn run(args: Args) -> Result<ExitCode> {
     run_raw(&args.args)
@@ -84,16 +47,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// `args` are what follows `mab cargo` (or `xx-cargo`).
 pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
-    let opts = parse(args)?;
-    let info = target::resolve(opts.platform.as_deref())?;
+    let opts = options::parse(args, &OPTIONS)?;
+    let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
     let (info, triple) =
-        rust_target(&info, opts.target.as_deref(), &target::var).map_err(|e| anyhow!(e))?;
-    if opts.print_triple {
+        rust_target(&info, opts.value("--target"), &target::var).map_err(|e| anyhow!(e))?;
+    if opts.flag("--print-target-triple") {
         print_lines([triple])?;
         return Ok(ExitCode::SUCCESS);
     }
-    if opts.setup_only {
+    if opts.flag("--setup-target-triple") {
         ensure_std(&info, triple)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -101,13 +64,14 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let ToolPlan { env: vars, links } =
         crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)
             .map_err(|e| anyhow!(e))?;
-    if opts.print_env {
+    if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
     }
     ensure_std(&info, triple)?;
-    let args = with_target(opts.cargo_args, triple);
-    match &opts.bin_dir {
+    let bin_dir = opts.value("--bin-dir").map(PathBuf::from);
+    let args = with_target(opts.rest, triple);
+    match &bin_dir {
         Some(dir) => {
             exec::make_links(&links)?;
             build_and_copy(&args, &vars, dir)

@@ -11,6 +11,7 @@ pub mod header;
 pub mod info;
 pub mod manifest;
 pub mod names;
+pub mod options;
 pub mod os_release;
 pub mod packages;
 pub mod pkg_config;

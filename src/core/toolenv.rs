@@ -166,22 +166,23 @@ fn direct_compiler(info: &Info, probe: &Probe) -> Option<CCompiler> {
 }
 
 /// Whether the target's C headers and libraries are on the machine: Debian's `-cross` packages
-/// (/usr/<triple>) or multiarch headers (/usr/include/<multiarch>), or a separate sysroot (Alpine's root
-/// per triple, the macOS SDK).
+/// (/usr/<triple>) or multiarch headers (/usr/include/<multiarch> of toolchains/cc.toml), or a separate
+/// sysroot (Alpine's root per triple, the macOS SDK).
 fn target_libc_installed(info: &Info, probe: &Probe) -> bool {
     if info.sysroot != "/" {
         return (probe.exists)(&info.sysroot);
     }
-    let cross = format!("/usr/{}/include", info.triple);
-    let multiarch = info
-        .target
-        .row
-        .cc
-        .as_ref()
-        .map(|cc| format!("/usr/include/{}", cc.multiarch));
-    std::iter::once(cross)
-        .chain(multiarch)
-        .any(|d| (probe.exists)(&d))
+    // Debian's multiarch directories hold glibc; its musl-dev puts musl's headers under the musl triple.
+    let multiarch = match (info.flavour.is_musl(), info.target.row.cc.as_ref()) {
+        (false, Some(cc)) => cc.multiarch,
+        _ => &info.triple,
+    };
+    [
+        format!("/usr/{}/include", info.triple),
+        format!("/usr/include/{multiarch}"),
+    ]
+    .iter()
+    .any(|d| (probe.exists)(d))
 }
 
 /// How to run the target's Linux binaries on this machine: qemu-user, with the target's loader and

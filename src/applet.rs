@@ -27,6 +27,7 @@ fn run_applet(applet: Applet, prefix: Option<&str>, args: &[OsString]) -> anyhow
         Applet::Compiler(w) => cmd::cc::run(w, prefix, args),
         Applet::PkgConfig => cmd::cc::pkg_config(prefix, args),
         Applet::LlvmTool(tool) => cmd::cc::llvm_tool(tool, args),
+        Applet::Windres(name) => cmd::windres::run(name, prefix, args),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod packages;
 pub mod platforms;
 pub mod target;
 pub mod verify;
+pub mod windres;
 pub mod xx_info;
 pub mod xx_verify;
 
@@ -85,6 +86,9 @@ pub fn command() -> clap::Command {
     crate::core::names::raw_subcommands().fold(Cli::command(), |cli, (name, _)| {
         let about = if name == "pkg-config" {
             "Run pkg-config on the target's .pc files (raw arguments)".to_string()
+        } else if name == "windres" {
+            "Compile Windows resources (.rc) for the target: GNU windres's arguments, over llvm-rc and llvm-cvtres"
+                .to_string()
         } else {
             format!(
                 "Run {name} for the target, with its triple, sysroot and linker (raw arguments)"

@@ -81,6 +81,10 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
     }
     let line = plan::parse(tool.family(), &args)?;
     let info = target::resolve(None)?;
+    if info.target.os() == "windows" && tool.family() == Family::Debian {
+        let signals = Signals::install()?;
+        return mingw(program, &info, &line, &signals);
+    }
     if info.target.os() != "linux" {
         eprintln!(
             "mab {program}: no packages to install for {}: the target is not Linux",
@@ -490,6 +494,48 @@ fn apt_plan(target: &AptTarget, line: &CommandLine) -> Vec<String> {
             .unwrap_or_default()
     };
     plan::apt_args(target, line, &mut |name| known.contains(name))
+}
+
+/// A Windows target: Debian's MinGW-w64 packages, installed for the build machine (xx-apt-get's names).
+fn mingw(program: &str, info: &Info, line: &CommandLine, signals: &Signals) -> Result<ExitCode> {
+    let packages = info
+        .target
+        .row
+        .mingw
+        .as_ref()
+        .and_then(|m| m.debian.as_ref());
+    let questions = plan::mingw_questions(line, packages);
+    let known = if questions.is_empty() {
+        BTreeSet::new()
+    } else {
+        Command::new("apt-cache")
+            .arg("policy")
+            .args(&questions)
+            .stderr(Stdio::null())
+            .output()
+            .map(|out| plan::policy_candidates(&String::from_utf8_lossy(&out.stdout)))
+            .unwrap_or_default()
+    };
+    let planned = plan::mingw_args(line, packages, &mut |name| known.contains(name));
+    if !planned.skipped.is_empty() {
+        let why = match packages {
+            Some(_) => "Debian has no MinGW-w64 build of them",
+            None => "Debian has no MinGW-w64 packages for this platform (clang and lld build for it with an LLVM MinGW sysroot; see `mab cc`)",
+        };
+        eprintln!(
+            "mab {program}: skipping {} for {}: {why}",
+            planned.skipped.join(" "),
+            info.target
+        );
+    }
+    if !planned.any && line.packages().next().is_some() {
+        eprintln!("skipping packages installation on windows");
+        return Ok(ExitCode::SUCCESS);
+    }
+    echo(program, &planned.args);
+    Ok(ExitCode::from(super::exec::code(
+        signals.run(program, &planned.args)?,
+    )))
 }
 
 // ---- apk and dnf: a secondary root per target ----------------------------------------------------

@@ -24,6 +24,7 @@ pub mod resolve;
 pub mod shell;
 pub mod table;
 pub mod toolenv;
+pub mod windres;
 pub mod xx;
 
 pub use info::{Flavour, Info};

@@ -45,6 +45,17 @@ pub enum Applet {
     PkgConfig,
     /// `<triple>-ar` and friends: LLVM's tool of that name.
     LlvmTool(&'static str),
+    /// GNU windres's command line over llvm-rc and llvm-cvtres.
+    Windres(WindresName),
+}
+
+/// Which windres name was called: xx's keeps xx-windres's messages and exit code 1 for a bad command line;
+/// `<triple>-windres` takes the triple as its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindresName {
+    Mab,
+    Xx,
+    Prefixed,
 }
 
 /// Every name mab answers to as a program name; `mab NAME ARGS` runs the same applet.
@@ -66,11 +77,15 @@ pub static APPLETS: &[(&str, Applet)] = &[
     ("c++", Applet::Compiler(Wrapper::Cxx)),
     ("clang", Applet::Compiler(Wrapper::Clang)),
     ("clang++", Applet::Compiler(Wrapper::Clangxx)),
+    ("xx-windres", Applet::Windres(WindresName::Xx)),
 ];
 
 /// Names only `mab NAME ARGS` takes (a bare `pkg-config` link would shadow the real one). Their raw
 /// arguments never go through clap.
-pub static SUBCOMMANDS: &[(&str, Applet)] = &[("pkg-config", Applet::PkgConfig)];
+pub static SUBCOMMANDS: &[(&str, Applet)] = &[
+    ("pkg-config", Applet::PkgConfig),
+    ("windres", Applet::Windres(WindresName::Mab)),
+];
 
 /// `<triple>-<suffix>` names (`aarch64-linux-gnu-clang`), made by `--setup-target-triple`: the prefix is
 /// the target triple, and the longest matching suffix wins.
@@ -78,6 +93,7 @@ pub static SUFFIXES: &[(&str, Applet)] = &[
     ("-clang", Applet::Compiler(Wrapper::Clang)),
     ("-clang++", Applet::Compiler(Wrapper::Clangxx)),
     ("-pkg-config", Applet::PkgConfig),
+    ("-windres", Applet::Windres(WindresName::Prefixed)),
     ("-ar", Applet::LlvmTool("ar")),
     ("-ranlib", Applet::LlvmTool("ranlib")),
     ("-strip", Applet::LlvmTool("strip")),
@@ -88,6 +104,7 @@ pub static SUFFIXES: &[(&str, Applet)] = &[
     ("-addr2line", Applet::LlvmTool("addr2line")),
     ("-size", Applet::LlvmTool("size")),
     ("-strings", Applet::LlvmTool("strings")),
+    ("-dlltool", Applet::LlvmTool("dlltool")),
 ];
 
 pub fn from_name(name: &str) -> Option<Applet> {

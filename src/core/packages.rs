@@ -6,10 +6,12 @@
 mod apt;
 mod mirror;
 mod root;
+mod undo;
 
 pub use apt::*;
 pub use mirror::mirror_fixes;
 pub use root::*;
+pub use undo::*;
 
 use super::table::{Family, META_PACKAGES};
 use std::fmt;

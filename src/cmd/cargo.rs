@@ -5,12 +5,13 @@
 use super::{target, tool};
 use crate::core::cargo::{env, musl_objects_compiler, target as rust_target, Found};
 use crate::core::shell::quote;
+use crate::core::table::Family;
 use crate::core::toolenv::CCompiler;
 use crate::core::Info;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use cargo_metadata::Message;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -115,11 +116,15 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let cargo = tool::find("cargo").ok_or_else(|| {
+        // "cargo: not found" is the shell's wording, which xx-cargo users (and xx's tests) look for.
+        anyhow!("cargo: not found on PATH: install Rust (rustup, or Debian's cargo)")
+    })?;
     ensure_std(&info, triple)?;
     let args = with_target(opts.cargo_args, triple);
     match &opts.bin_dir {
-        Some(dir) => build_and_copy(&args, &vars, dir),
-        None => tool::exec(OsStr::new("cargo"), &args, &vars),
+        Some(dir) => build_and_copy(&cargo, &args, &vars, dir),
+        None => tool::exec(cargo.as_os_str(), &args, &vars),
     }
 }
 
@@ -153,8 +158,47 @@ fn with_target(mut args: Vec<OsString>, triple: &str) -> Vec<OsString> {
     args
 }
 
-/// Adds the target's standard library with rustup when rustc has none, as xx-cargo does.
+/// Adds the target's standard library when rustc has none, as xx-cargo does: with rustup, else, for
+/// Debian's own rustc, Debian's `libstd-rust-dev` for the target architecture (by `mab apt-get`).
 fn ensure_std(info: &Info, triple: &str) -> Result<()> {
+    let sysroot = rustc_sysroot()?;
+    if has_std(&sysroot, triple) {
+        return Ok(());
+    }
+    if tool::find("rustup").is_some() {
+        return rustup_add(triple);
+    }
+    let debian_arch = info
+        .target
+        .row
+        .debian_arch
+        .filter(|_| info.flavour.family == Some(Family::Debian) && info.target.os() == "linux");
+    // Debian's std for another architecture lands in Debian's rustc's sysroot, /usr, and nowhere else.
+    let Some(arch) = debian_arch.filter(|_| sysroot == Path::new("/usr")) else {
+        let debian = debian_arch
+            .map(|a| format!(", or Debian's rustc with libstd-rust-dev:{a}"))
+            .unwrap_or_default();
+        bail!("the Rust standard library for {triple} is missing and rustup is not installed: install rustup and run `rustup target add {triple}`{debian}");
+    };
+    let exe = std::env::current_exe().context("cannot find mab's own executable")?;
+    let out = Command::new(exe)
+        .args(["apt-get", "install", "-y", "libstd-rust-dev"])
+        .env("TARGETPLATFORM", info.target.to_string())
+        .output()
+        .context("cannot run mab apt-get")?;
+    if !out.status.success() {
+        std::io::stderr().write_all(&out.stdout)?;
+        std::io::stderr().write_all(&out.stderr)?;
+        bail!("the Rust standard library for {triple} is missing and `mab apt-get install libstd-rust-dev` for {arch} failed (above)");
+    }
+    if !has_std(&sysroot, triple) {
+        bail!("libstd-rust-dev:{arch} is installed but {} has no standard library for {triple}: install rustup and run `rustup target add {triple}`", sysroot.display());
+    }
+    Ok(())
+}
+
+/// rustc's sysroot (`RUSTC`, else `rustc` on PATH).
+fn rustc_sysroot() -> Result<PathBuf> {
     let rustc = target::var("RUSTC").unwrap_or_else(|| "rustc".to_string());
     let out = Command::new(&rustc)
         .args(["--print", "sysroot"])
@@ -162,25 +206,24 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
         .with_context(|| {
             format!("cannot run {rustc}: install Rust (rustup, or Debian's rustc and cargo)")
         })?;
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if out.status.success()
-        && Path::new(&sysroot)
-            .join("lib/rustlib")
-            .join(triple)
-            .join("lib")
-            .is_dir()
-    {
-        return Ok(());
+    if !out.status.success() {
+        bail!(
+            "`{rustc} --print sysroot` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
-    if tool::find("rustup").is_none() {
-        let debian = info
-            .target
-            .row
-            .debian_arch
-            .map(|a| format!(", or Debian's libstd-rust-dev:{a}"))
-            .unwrap_or_default();
-        bail!("the Rust standard library for {triple} is missing and rustup is not installed: install rustup and run `rustup target add {triple}`{debian}");
-    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn has_std(sysroot: &Path, triple: &str) -> bool {
+    sysroot
+        .join("lib/rustlib")
+        .join(triple)
+        .join("lib")
+        .is_dir()
+}
+
+fn rustup_add(triple: &str) -> Result<()> {
     let out = Command::new("rustup")
         .args(["target", "add", triple])
         .output()
@@ -199,7 +242,12 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
 
 /// Runs cargo, then copies every executable it reports building into `dir`: a path that does not depend on
 /// the target triple or the profile, for a Dockerfile's next `COPY`.
-fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> Result<ExitCode> {
+fn build_and_copy(
+    cargo: &Path,
+    args: &[OsString],
+    vars: &[(String, String)],
+    dir: &Path,
+) -> Result<ExitCode> {
     if args
         .iter()
         .any(|a| a.to_string_lossy().starts_with("--message-format"))
@@ -209,7 +257,7 @@ fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> R
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let mut args = args.to_vec();
     args.insert(end, "--message-format=json-render-diagnostics".into());
-    let mut child = Command::new("cargo")
+    let mut child = Command::new(cargo)
         .args(&args)
         .envs(vars.iter().cloned())
         .stdout(Stdio::piped())

@@ -8,7 +8,7 @@ mod mirror;
 mod root;
 
 pub use apt::*;
-pub use mirror::mirror_fixes;
+pub use mirror::{mirror_fixes, pin_sources_file};
 pub use root::*;
 
 use super::table::{Family, META_PACKAGES};

@@ -13,4 +13,5 @@ mod manifest;
 mod publish;
 mod tables;
 mod verify;
+mod xx_apt;
 mod xx_info;

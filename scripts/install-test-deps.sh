@@ -34,6 +34,8 @@ APT_PACKAGES=(
   docker-registry apache2-utils skopeo podman
   # tests/cli/manifest.rs: the token service signs with the openssl command
   openssl
+  # tests/cli/completions.rs: `mab man`'s page must read without a warning
+  groff-base
 )
 # Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
 # wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being

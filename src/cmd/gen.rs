@@ -71,8 +71,8 @@ struct DockerfileArgs {
     /// Image of the build stage (runs on the build machine)
     #[arg(long)]
     build_image: Option<String>,
-    /// The image mab is copied from
-    #[arg(long, default_value = gen::MAB_IMAGE)]
+    /// The image mab is copied from; pin your own copy by digest (registry.example/mab:0.1@sha256:...)
+    #[arg(long, default_value = gen::default_mab_image())]
     mab_image: String,
     /// Extra target-architecture packages the build needs, comma-separated (e.g. libssl-dev)
     #[arg(long, value_delimiter = ',')]

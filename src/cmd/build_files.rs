@@ -25,7 +25,9 @@ pub fn run(kind: Kind, args: Args) -> Result<ExitCode> {
     let tc = toolchain(&info, None)?;
     let pkg_config =
         program("pkg-config").context("pkg-config not found: apt-get install pkg-config")?;
-    let text = render(kind, &info, &tc, &pkg_config).map_err(anyhow::Error::msg)?;
+    let emulator = super::tool::qemu_runner(&info);
+    let text =
+        render(kind, &info, &tc, &pkg_config, emulator.as_deref()).map_err(anyhow::Error::msg)?;
     match args.output {
         Some(path) => std::fs::write(&path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,

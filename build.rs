@@ -71,6 +71,26 @@ struct Cc {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MingwTable {
+    mingw: Vec<Mingw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mingw {
+    platform: String,
+    meson_cpu: String,
+    cvtres: String,
+    bfd_targets: Vec<String>,
+    apt_suffix: Option<String>,
+    gcc: Option<String>,
+    gxx: Option<String>,
+    libc: Option<String>,
+    binutils: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct GoTable {
     go: Vec<Go>,
 }
@@ -312,6 +332,7 @@ fn main() {
     let c: CTable = load("c.toml");
     let cc: CcTable = load("cc.toml");
     let go: GoTable = load("go.toml");
+    let mingw: MingwTable = load("mingw.toml");
     let rust: RustTable = load("rust.toml");
     let distros: Distros = load("distros.toml");
     let aliases: Aliases = load("aliases.toml");
@@ -339,6 +360,7 @@ fn main() {
     let c = by_platform("c.toml", &c.c, |r| &r.platform, &known);
     let cc = by_platform("cc.toml", &cc.cc, |r| &r.platform, &known);
     let go = by_platform("go.toml", &go.go, |r| &r.platform, &known);
+    let mingw = by_platform("mingw.toml", &mingw.mingw, |r| &r.platform, &known);
     let rust = by_platform("rust.toml", &rust.rust, |r| &r.platform, &known);
 
     let mut out =
@@ -414,6 +436,33 @@ fn main() {
                 r.multiarch, r.meson_cpu, r.endian, r.gcc, r.gxx, r.libc, r.binutils
             )
         });
+        let mingw = mingw.get(key).map(|m| {
+            assert!(key.starts_with("windows/"), "mingw.toml: {key} is not a Windows platform");
+            let packages = [&m.apt_suffix, &m.gcc, &m.gxx, &m.libc, &m.binutils];
+            assert!(
+                packages.iter().all(|p| p.is_some()) || packages.iter().all(|p| p.is_none()),
+                "mingw.toml: {key}: apt_suffix, gcc, gxx, libc and binutils go together"
+            );
+            for v in [&m.meson_cpu, &m.cvtres]
+                .into_iter()
+                .chain(&m.bfd_targets)
+                .chain(packages.into_iter().flatten())
+            {
+                check_inert("mingw.toml", v);
+            }
+            format!(
+                "Some(MingwRow {{ meson_cpu: {:?}, cvtres: {:?}, bfd_targets: &{:?}, debian: {} }})",
+                m.meson_cpu,
+                m.cvtres,
+                m.bfd_targets,
+                match (&m.apt_suffix, &m.gcc, &m.gxx, &m.libc, &m.binutils) {
+                    (Some(suffix), Some(gcc), Some(gxx), Some(libc), Some(binutils)) => format!(
+                        "Some(MingwPackages {{ apt_suffix: {suffix:?}, gcc: {gcc:?}, gxx: {gxx:?}, libc: {libc:?}, binutils: {binutils:?} }})"
+                    ),
+                    _ => "None".to_string(),
+                }
+            )
+        });
         let rust = rust.get(key).map(|r| {
             check_inert("rust.toml", &r.gnu);
             r.musl.iter().for_each(|m| check_inert("rust.toml", m));
@@ -424,7 +473,7 @@ fn main() {
             "    PlatformRow {{ os: {:?}, arch: {:?}, variant: {:?}, variants: &{:?}, march: {:?}, \
              debian_arch: {:?}, alpine_arch: {:?}, rhel_arch: {:?}, qemu: {:?}, ld_so_gnu: {:?}, ld_so_musl: {:?}, \
              also_runs: &{:?}, c: CRow {{ arch: {:?}, alpine_arch: {:?}, abi: {:?}, alpine_abi: {:?}, arch_env: {:?}, macos_min: {:?} }}, \
-             cc: {}, go: {}, rust: {} }},",
+             cc: {}, mingw: {}, go: {}, rust: {} }},",
             parts[0],
             parts[1],
             parts.get(2).copied().unwrap_or(""),
@@ -444,6 +493,7 @@ fn main() {
             c.arch_env,
             c.macos_min,
             cc.unwrap_or_else(|| "None".into()),
+            mingw.unwrap_or_else(|| "None".into()),
             go.unwrap_or_else(|| "None".into()),
             rust.unwrap_or_else(|| "None".into()),
         )

@@ -2,15 +2,17 @@
 //! the `cc` crate's compilers, pkg-config's paths and qemu as the runner, after adding the target's standard
 //! library with rustup when it is missing.
 
-use super::{target, tool};
-use crate::core::cargo::{env, musl_objects_compiler, target as rust_target, Found};
+use super::{cc, exec, target};
+use crate::core::cargo::target as rust_target;
+use crate::core::options::{self, Spec};
+use crate::core::plan::{Command as Run, Plan, Then};
 use crate::core::shell::quote;
-use crate::core::toolenv::CCompiler;
+use crate::core::toolenv::ToolPlan;
 use crate::core::Info;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use cargo_metadata::Message;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -24,58 +26,20 @@ pub struct Args {
     args: Vec<OsString>,
 }
 
-/// mab's own options, picked out of cargo's arguments (before any `--`).
-#[derive(Default)]
-struct Options {
-    platform: Option<String>,
-    print_triple: bool,
-    print_env: bool,
-    setup_only: bool,
-    bin_dir: Option<PathBuf>,
-    /// A `--target` the user passed: it may pick the other libc for the same platform.
-    target: Option<String>,
-    cargo_args: Vec<OsString>,
-}
-
-fn parse(args: &[OsString]) -> Result<Options> {
-    let mut opts = Options::default();
-    let mut rest = args.iter();
-    let value = |name: &str, rest: &mut std::slice::Iter<OsString>| -> Result<String> {
-        rest.next()
-            .and_then(|v| v.to_str())
-            .map(str::to_string)
-            .with_context(|| format!("{name} needs a value"))
-    };
-    while let Some(arg) = rest.next() {
-        let Some(s) = arg.to_str() else {
-            opts.cargo_args.push(arg.clone());
-            continue;
-        };
-        let (name, inline) = match s.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (s, None),
-        };
-        match name {
-            "--" => {
-                opts.cargo_args.push(arg.clone());
-                opts.cargo_args.extend(rest.cloned());
-                break;
-            }
-            "--print-target-triple" => opts.print_triple = true,
-            "--print-env" => opts.print_env = true,
-            "--setup-target-triple" => opts.setup_only = true,
-            "--platform" => {
-                opts.platform = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?)
-            }
-            "--bin-dir" => {
-                opts.bin_dir = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?.into())
-            }
-            "--target" => opts.target = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?),
-            _ => opts.cargo_args.push(arg.clone()),
-        }
-    }
-    Ok(opts)
-}
+/// mab's own options, anywhere before a `--` (the rule of `core::options`). A `--target` the user passed
+/// may pick the other libc for the same platform.
+const OPTIONS: Spec = Spec {
+    flags: &[
+        "--print-target-triple",
+        "--print-env",
+        "--setup-target-triple",
+    ],
+    valued: &[
+        ("--platform", "linux/arm64"),
+        ("--bin-dir", "/out"),
+        ("--target", "aarch64-unknown-linux-musl"),
+    ],
+};
 
 pub fn run(args: Args) -> Result<ExitCode> {
     run_raw(&args.args)
@@ -83,61 +47,44 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// `args` are what follows `mab cargo` (or `xx-cargo`).
 pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
-    let opts = parse(args)?;
-    let info = target::resolve(opts.platform.as_deref())?;
+    let opts = options::parse(args, &OPTIONS)?;
+    let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
     let (info, triple) =
-        rust_target(&info, opts.target.as_deref(), &target::var).map_err(|e| anyhow!(e))?;
-    if opts.print_triple {
+        rust_target(&info, opts.value("--target"), &target::var).map_err(|e| anyhow!(e))?;
+    if opts.flag("--print-target-triple") {
         print_lines([triple])?;
         return Ok(ExitCode::SUCCESS);
     }
-    if opts.setup_only {
+    if opts.flag("--setup-target-triple") {
         ensure_std(&info, triple)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let c = if info.is_cross() {
-        tool::c_compiler(&info)
-    } else {
-        None
-    };
-    let c_objects = match &c {
-        Some(_) => None,
-        None => musl_objects(&info),
-    };
-    let found = Found {
-        c: c.as_ref(),
-        c_objects: c_objects.as_ref(),
-        runner: tool::qemu_runner(&info),
-    };
-    let vars = env(&info, triple, &found, &target::var).map_err(|e| anyhow!(e))?;
-    if opts.print_env {
+    let probe = exec::probe();
+    let ToolPlan { env: vars, links } =
+        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)
+            .map_err(|e| anyhow!(e))?;
+    if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
     }
     ensure_std(&info, triple)?;
-    let args = with_target(opts.cargo_args, triple);
-    match &opts.bin_dir {
-        Some(dir) => build_and_copy(&args, &vars, dir),
-        None => tool::exec(OsStr::new("cargo"), &args, &vars),
+    let bin_dir = opts.value("--bin-dir").map(PathBuf::from);
+    let args = with_target(opts.rest, triple);
+    match &bin_dir {
+        Some(dir) => {
+            exec::make_links(&links)?;
+            build_and_copy(&args, &vars, dir)
+        }
+        None => exec::carry_out(Plan {
+            links,
+            then: Then::Exec(Run {
+                program: "cargo".into(),
+                args,
+                env: vars,
+            }),
+        }),
     }
-}
-
-/// A compiler for the `cc` crate's musl objects where the distro has no musl C toolchain (clang, or the
-/// build machine's own cc for its own architecture), with the target's musl headers if Debian's musl-dev
-/// put them in /usr/include/<triple>.
-fn musl_objects(info: &Info) -> Option<CCompiler> {
-    let clang = if tool::find("clang").is_some() {
-        true
-    } else if !info.is_cross() && tool::find("cc").is_some() {
-        false
-    } else {
-        return None;
-    };
-    let headers = format!("/usr/include/{}", info.triple);
-    let headers = Path::new(&headers).is_dir().then_some(headers.as_str());
-    let ar = tool::find("llvm-ar").map(|p| p.display().to_string());
-    musl_objects_compiler(info, clang, headers, ar)
 }
 
 /// cargo's arguments with `--target` added before any `--` (what follows it belongs to the program).
@@ -172,7 +119,7 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
     {
         return Ok(());
     }
-    if tool::find("rustup").is_none() {
+    if exec::program("rustup").is_none() {
         let debian = info
             .target
             .row
@@ -227,7 +174,7 @@ fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> R
     }
     let status = child.wait().context("waiting for cargo")?;
     if !status.success() {
-        return Ok(tool::pass_through(status));
+        return Ok(exec::pass_through(status));
     }
     if executables.is_empty() {
         bail!("cargo built no executable to copy to {}", dir.display());

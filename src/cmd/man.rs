@@ -1,7 +1,7 @@
 //! `mab man [SUBCOMMAND]`: the manual page in roff, written by clap_mangen from the clap definitions (as
 //! `--help` is), with a section on the names mab answers to when linked as xx's tools.
 
-use crate::applet::{APPLETS, SUFFIXES};
+use crate::core::names::{APPLETS, SUFFIXES};
 use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;

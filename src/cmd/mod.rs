@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod cargo;
 pub mod cc;
 pub mod completions;
+pub mod exec;
 pub mod gen;
 pub mod go;
 pub mod info;
@@ -15,8 +16,8 @@ pub mod manifest;
 pub mod packages;
 pub mod platforms;
 pub mod target;
-pub mod tool;
 pub mod verify;
+pub mod windres;
 pub mod xx_info;
 pub mod xx_verify;
 
@@ -85,24 +86,27 @@ enum Command {
 /// mab's whole command line as clap sees it, plus the subcommands that take raw arguments and never reach
 /// clap (`mab cc ...`, see applet.rs), so completions and the manual list them too.
 pub fn command() -> clap::Command {
-    crate::applet::RAW_SUBCOMMANDS
-        .iter()
-        .fold(Cli::command(), |cli, (name, _)| {
-            let about = if *name == "pkg-config" {
-                "Run pkg-config on the target's .pc files (raw arguments)".to_string()
-            } else {
-                format!("Run {name} for the target, with its triple, sysroot and linker (raw arguments)")
-            };
-            cli.subcommand(
-                clap::Command::new(*name).about(about).arg(
-                    clap::Arg::new("args")
-                        .num_args(0..)
-                        .trailing_var_arg(true)
-                        .allow_hyphen_values(true)
-                        .value_name("ARGS"),
-                ),
+    crate::core::names::raw_subcommands().fold(Cli::command(), |cli, (name, _)| {
+        let about = if name == "pkg-config" {
+            "Run pkg-config on the target's .pc files (raw arguments)".to_string()
+        } else if name == "windres" {
+            "Compile Windows resources (.rc) for the target: GNU windres's arguments, over llvm-rc and llvm-cvtres"
+                .to_string()
+        } else {
+            format!(
+                "Run {name} for the target, with its triple, sysroot and linker (raw arguments)"
             )
-        })
+        };
+        cli.subcommand(
+            clap::Command::new(name).about(about).arg(
+                clap::Arg::new("args")
+                    .num_args(0..)
+                    .trailing_var_arg(true)
+                    .allow_hyphen_values(true)
+                    .value_name("ARGS"),
+            ),
+        )
+    })
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {

@@ -30,14 +30,8 @@ pub struct RawArgs {
     args: Vec<OsString>,
 }
 
-/// The package manager a name stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tool {
-    AptGet,
-    Apt,
-    Apk,
-    Dnf,
-}
+/// The package manager a name stands for (the names are `crate::core::names`' table).
+pub use crate::core::names::PackageManager as Tool;
 
 impl Tool {
     fn program(self) -> &'static str {
@@ -74,7 +68,7 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
     let release = target::os_release();
     check_distro(tool, &release)?;
     let program = tool.program();
-    which::which(program).map_err(|_| {
+    super::exec::program(program).ok_or_else(|| {
         anyhow!(
             "{program} not found: `mab {program}` runs the build distro's own {program}; install it, or use the \
              command of this distro's package manager"
@@ -87,6 +81,10 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
     }
     let line = plan::parse(tool.family(), &args)?;
     let info = target::resolve(None)?;
+    if info.target.os() == "windows" && tool.family() == Family::Debian {
+        let signals = Signals::install()?;
+        return mingw(program, &info, &line, &signals);
+    }
     if info.target.os() != "linux" {
         eprintln!(
             "mab {program}: no packages to install for {}: the target is not Linux",
@@ -211,19 +209,6 @@ fn query(program: &str, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The exit code for a finished child: its own, or 128 + the signal that ended it, as shells report it.
-fn exit_code(status: ExitStatus) -> u8 {
-    use std::os::unix::process::ExitStatusExt;
-    if status.success() {
-        return 0;
-    }
-    status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .map_or(1, |c| u8::try_from(c).unwrap_or(1))
-        .max(1)
-}
-
 fn echo(program: &str, args: &[String]) {
     eprintln!("+ {program} {}", args.join(" "));
 }
@@ -247,7 +232,9 @@ fn apt(
 ) -> Result<ExitCode> {
     if !plan::needs_target_arch(line) {
         let args = words(line);
-        return Ok(ExitCode::from(exit_code(signals.run(program, &args)?)));
+        return Ok(ExitCode::from(super::exec::code(
+            signals.run(program, &args)?,
+        )));
     }
     let arch = info
         .target
@@ -264,7 +251,9 @@ fn apt(
     if !target.cross {
         let args = apt_plan(&target, line);
         echo(program, &args);
-        return Ok(ExitCode::from(exit_code(signals.run(program, &args)?)));
+        return Ok(ExitCode::from(super::exec::code(
+            signals.run(program, &args)?,
+        )));
     }
 
     let _lock = lock(APT_LOCK)?;
@@ -324,7 +313,10 @@ fn apt(
 
     let (what, code) = match step {
         Ok(Step::Done) => return Ok(ExitCode::SUCCESS),
-        Ok(Step::Failed(what, status)) => (format!("{what} failed ({status})"), exit_code(status)),
+        Ok(Step::Failed(what, status)) => (
+            format!("{what} failed ({status})"),
+            super::exec::code(status),
+        ),
         Ok(Step::Refused(why)) => (why, crate::exit::ERROR),
         Ok(Step::Interrupted) => {
             let sig = signals.caught().unwrap_or(signal_hook::consts::SIGTERM);
@@ -504,6 +496,48 @@ fn apt_plan(target: &AptTarget, line: &CommandLine) -> Vec<String> {
     plan::apt_args(target, line, &mut |name| known.contains(name))
 }
 
+/// A Windows target: Debian's MinGW-w64 packages, installed for the build machine (xx-apt-get's names).
+fn mingw(program: &str, info: &Info, line: &CommandLine, signals: &Signals) -> Result<ExitCode> {
+    let packages = info
+        .target
+        .row
+        .mingw
+        .as_ref()
+        .and_then(|m| m.debian.as_ref());
+    let questions = plan::mingw_questions(line, packages);
+    let known = if questions.is_empty() {
+        BTreeSet::new()
+    } else {
+        Command::new("apt-cache")
+            .arg("policy")
+            .args(&questions)
+            .stderr(Stdio::null())
+            .output()
+            .map(|out| plan::policy_candidates(&String::from_utf8_lossy(&out.stdout)))
+            .unwrap_or_default()
+    };
+    let planned = plan::mingw_args(line, packages, &mut |name| known.contains(name));
+    if !planned.skipped.is_empty() {
+        let why = match packages {
+            Some(_) => "Debian has no MinGW-w64 build of them",
+            None => "Debian has no MinGW-w64 packages for this platform (clang and lld build for it with an LLVM MinGW sysroot; see `mab cc`)",
+        };
+        eprintln!(
+            "mab {program}: skipping {} for {}: {why}",
+            planned.skipped.join(" "),
+            info.target
+        );
+    }
+    if !planned.any && line.packages().next().is_some() {
+        eprintln!("skipping packages installation on windows");
+        return Ok(ExitCode::SUCCESS);
+    }
+    echo(program, &planned.args);
+    Ok(ExitCode::from(super::exec::code(
+        signals.run(program, &planned.args)?,
+    )))
+}
+
 // ---- apk and dnf: a secondary root per target ----------------------------------------------------
 
 /// The target's root, or `None` when the target is the build machine's own architecture. `vendor` is the
@@ -665,7 +699,7 @@ fn apk(info: &Info, line: &CommandLine, signals: &Signals) -> Result<ExitCode> {
     if let (true, Some(root)) = (status.success() && plan::installs(line), &root) {
         drop_foreign_binaries(root, "XX_APK_KEEP_BINARIES")?;
     }
-    Ok(ExitCode::from(exit_code(status)))
+    Ok(ExitCode::from(super::exec::code(status)))
 }
 
 fn dnf(
@@ -688,5 +722,5 @@ fn dnf(
     if let (true, Some(root)) = (status.success() && plan::installs(line), &root) {
         drop_foreign_binaries(root, "XX_DNF_KEEP_BINARIES")?;
     }
-    Ok(ExitCode::from(exit_code(status)))
+    Ok(ExitCode::from(super::exec::code(status)))
 }

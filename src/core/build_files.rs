@@ -79,12 +79,6 @@ pub fn render(
     pkg_config: &str,
     emulator: Option<&str>,
 ) -> Result<String, String> {
-    let env = |name: &str| {
-        tc.pkg_config_env
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
     let command = |program: &str| -> Vec<String> {
         std::iter::once(program.to_string())
             .chain(tc.compile_flags.iter().cloned())
@@ -106,8 +100,12 @@ pub fn render(
         pkg_config,
         link_flags: &tc.link_flags,
         sysroot: if tc.sysroot == "/" { "" } else { &tc.sysroot },
-        pkg_config_libdir: env("PKG_CONFIG_LIBDIR"),
-        pkg_config_sysroot: env("PKG_CONFIG_SYSROOT_DIR"),
+        pkg_config_libdir: tc.pkg_config.as_ref().map_or("", |p| p.libdir.as_str()),
+        pkg_config_sysroot: tc
+            .pkg_config
+            .as_ref()
+            .and_then(|p| p.sysroot_dir.as_deref())
+            .unwrap_or(""),
         meson_cpu: tc.meson_cpu,
         endian: tc.endian,
         emulator: emulator.map_or(Vec::new(), |e| e.split_whitespace().collect()),
@@ -154,19 +152,11 @@ fn render_template(name: &str, text: &str, vars: &impl Serialize) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::cc::{toolchain, Overrides, Probe};
-    use crate::core::os_release::OsRelease;
-    use crate::core::{Flavour, Platform};
+    use crate::core::cc::{toolchain, Overrides};
+    use crate::core::plan::Probe;
 
     fn plan(platform: &str, sysroot: Option<&str>) -> (Info, Toolchain) {
-        let host = Platform::parse("linux/amd64", Platform::host().unwrap()).unwrap();
-        let target = Platform::parse(platform, host).unwrap();
-        let release = OsRelease {
-            id: Some("debian".into()),
-            ..Default::default()
-        };
-        let flavour = Flavour::new("linux", &release, &|_| None);
-        let info = Info::new(target, host, flavour, &|_| None, None);
+        let info = crate::core::toolenv::test_info(platform, "debian", &|_| None);
         let ov = Overrides {
             sysroot: sysroot.map(str::to_string),
             ..Default::default()
@@ -176,6 +166,7 @@ mod tests {
         let probe = Probe {
             program: &program,
             exists: &exists,
+            bin_dir: "/tmp/bin".into(),
         };
         let tc = toolchain(&info, None, &ov, &probe).unwrap();
         (info, tc)

@@ -1,13 +1,16 @@
 //! `mab go`: the environment that makes the real `go` build for the target. GOOS, GOARCH and the
 //! per-architecture knob come from the tables; cgo is on only when a C compiler for the target exists.
 
+use super::cc::Overrides;
 use super::info::Info;
+use super::pkg_config;
+use super::plan::Probe;
 use super::resolve::Vars;
-use super::toolenv::{missing_c_compiler, pkg_config_dirs, CCompiler, EnvPlan};
+use super::toolenv::{c_compiler, missing_c_compiler, CCompiler, CPlan, EnvPlan, ToolPlan};
 
-/// What the command layer found on the machine for the target.
+/// The tools go's environment names for the target.
 #[derive(Default)]
-pub struct Found<'a> {
+pub struct Tools<'a> {
     /// A C compiler for the target (only looked for when cross-compiling).
     pub c: Option<&'a CCompiler>,
     /// A triple-prefixed pkg-config wrapper (`aarch64-linux-gnu-pkg-config`), if installed.
@@ -17,7 +20,7 @@ pub struct Found<'a> {
 /// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
 /// defaults; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
 /// `CC` wins), because Go would otherwise call the build machine's compiler.
-pub fn env(info: &Info, found: &Found, user: Vars) -> Result<Vec<(String, String)>, String> {
+pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, String> {
     let go = info.target.row.go.as_ref().ok_or_else(|| {
         format!(
             "Go has no port for {}; `mab platforms` lists the supported platforms",
@@ -54,17 +57,33 @@ pub fn env(info: &Info, found: &Found, user: Vars) -> Result<Vec<(String, String
         // Go's default CGO_LDFLAGS is "-O2 -g"; keep it and add what the link step needs.
         plan.default("CGO_LDFLAGS", format!("-O2 -g {}", c.link_args.join(" ")));
     }
-    match (found.pkg_config, pkg_config_dirs(info)) {
-        (Some(wrapper), _) => plan.default("PKG_CONFIG", wrapper),
-        (None, Some((libdir, sysroot))) => {
-            plan.default("PKG_CONFIG_LIBDIR", libdir);
-            if let Some(sysroot) = sysroot {
-                plan.default("PKG_CONFIG_SYSROOT_DIR", sysroot);
+    match found.pkg_config {
+        Some(wrapper) => plan.default("PKG_CONFIG", wrapper),
+        None => {
+            for (k, v) in pkg_config::env(info, &info.sysroot) {
+                plan.default(k, v);
             }
         }
-        (None, None) => {}
     }
     Ok(plan.into_vars())
+}
+
+/// go's environment for the target from what the probe finds, and the links to mab it names (made only
+/// when go runs).
+pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<ToolPlan, String> {
+    let c = match info.is_cross() {
+        true => c_compiler(info, ov, probe),
+        false => CPlan::default(),
+    };
+    let pkg_config = format!("{}-pkg-config", info.triple);
+    let tools = Tools {
+        c: c.compiler.as_ref(),
+        pkg_config: (probe.program)(&pkg_config).map(|_| pkg_config.as_str()),
+    };
+    Ok(ToolPlan {
+        env: env(info, &tools, user)?,
+        links: c.links,
+    })
 }
 
 #[cfg(test)]
@@ -87,7 +106,7 @@ mod tests {
         let map: HashMap<&str, &str> = user.iter().copied().collect();
         let vars = |k: &str| map.get(k).map(|v| v.to_string());
         let info = test_info(target, "debian", &vars);
-        let found = Found {
+        let found = Tools {
             c,
             pkg_config: None,
         };

@@ -4,10 +4,12 @@
 //! manager questions through the `known` callbacks and runs what is planned here.
 
 mod apt;
+mod mingw;
 mod mirror;
 mod root;
 
 pub use apt::*;
+pub use mingw::*;
 pub use mirror::mirror_fixes;
 pub use root::*;
 

@@ -23,6 +23,7 @@ pub struct PlatformRow {
     pub also_runs: &'static [&'static str],
     pub c: CRow,
     pub cc: Option<CcRow>,
+    pub mingw: Option<MingwRow>,
     pub go: Option<GoRow>,
     pub rust: Option<RustRow>,
 }
@@ -55,6 +56,29 @@ pub struct CcRow {
     pub linker: Linker,
     pub meson_cpu: &'static str,
     pub endian: &'static str,
+    pub gcc: &'static str,
+    pub gxx: &'static str,
+    pub libc: &'static str,
+    pub binutils: &'static str,
+}
+
+/// A Windows platform's MinGW-w64 facts (see `toolchains/mingw.toml`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct MingwRow {
+    pub meson_cpu: &'static str,
+    /// llvm-cvtres's `-machine:` name.
+    pub cvtres: &'static str,
+    /// The BFD target names GNU windres takes (`pe-x86-64`).
+    pub bfd_targets: &'static [&'static str],
+    /// Debian's MinGW-w64 packages; `None` where Debian has none (an LLVM MinGW sysroot is needed).
+    pub debian: Option<MingwPackages>,
+}
+
+/// Debian's MinGW-w64 packages for one Windows platform.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MingwPackages {
+    /// `gcc` → `gcc-<apt_suffix>` in `mab apt-get`, as xx-apt-get maps it.
+    pub apt_suffix: &'static str,
     pub gcc: &'static str,
     pub gxx: &'static str,
     pub libc: &'static str,

@@ -403,3 +403,16 @@ fn unknown_program_names_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("xx-info"), "lists the valid names: {err}");
 }
+
+/// `mab NAME ARGS` runs every applet, as `coreutils ls` runs `ls`: the same answers as the link.
+#[test]
+fn every_applet_runs_as_a_mab_subcommand() {
+    let vars = [("TARGETPLATFORM", "linux/arm/v7")];
+    let mut cmd = mab();
+    let out = stdout(cmd.args(["xx-info", "arch"]).envs(vars));
+    assert_eq!(out, xx_out(&vars, &["arch"]));
+    assert_eq!(out, "arm");
+    let mut cmd = mab();
+    let triple = stdout(cmd.args(["xx-clang", "--print-target-triple"]).envs(vars));
+    assert_eq!(triple, "arm-linux-gnueabihf");
+}

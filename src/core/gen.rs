@@ -10,6 +10,7 @@
 use super::platform::Platform;
 use super::project::{CBuild, CProject, GoProject, Project, RustProject};
 use super::shell;
+use super::table;
 use std::collections::HashMap;
 use std::fmt;
 use tera::{Context, Tera, Value};
@@ -37,10 +38,6 @@ pub fn default_mab_image() -> &'static str {
 }
 pub const DEFAULT_PLATFORMS: &str = "linux/amd64,linux/arm64";
 const GO_DEFAULT_VERSION: &str = "1.23";
-const STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
-/// Debian 12 packages for linking C against the target's glibc (installed for the target by `mab apt-get`).
-const C_TARGET_PACKAGES: &[&str] = &["libc6-dev", "libgcc-12-dev"];
-const CXX_TARGET_PACKAGES: &[&str] = &["libstdc++-12-dev"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenError(pub(super) String);
@@ -220,11 +217,12 @@ impl Needs {
     /// clang and lld on the build machine, the target's C library (and C++ library) to link with.
     fn c_toolchain(mut self, cxx: bool) -> Needs {
         self.host.extend(["clang", "lld"]);
+        // For linking C against the target's glibc (installed for the target by `mab apt-get`).
+        let debian = table::debian();
         self.target
-            .extend(C_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+            .extend([debian.libc_dev, debian.libgcc_dev].map(str::to_string));
         if cxx {
-            self.target
-                .extend(CXX_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+            self.target.push(debian.libstdcxx_dev.to_string());
         }
         self
     }
@@ -275,7 +273,10 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
     // A dynamically linked program takes its libraries along (mab bundle), so one base without a C
     // library serves both kinds.
-    let base = check_image("--base", opts.base.as_deref().unwrap_or(STATIC_BASE))?;
+    let base = check_image(
+        "--base",
+        opts.base.as_deref().unwrap_or(table::debian().static_base),
+    )?;
     cx.insert("build_image", &check_image("--build-image", build_image)?);
     cx.insert("base", &base);
     cx.insert("static", &needs.is_static);
@@ -320,7 +321,7 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
         !s.is_empty() && chars_in(s, b".")
     })?;
     let is_static = !p.cgo || opts.link_static == Some(true);
-    let needs = Needs::new(format!("golang:{version}-bookworm"), is_static);
+    let needs = Needs::new(table::debian().go_image(&version), is_static);
     Ok(if p.cgo {
         needs.c_toolchain(false)
     } else {
@@ -372,7 +373,7 @@ fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs
         .collect();
     cx.insert("stub_dirs", &dirs);
     cx.insert("stubs", &stubs);
-    let needs = Needs::new("rust:1-bookworm".to_string(), is_static);
+    let needs = Needs::new(table::debian().rust_image.to_string(), is_static);
     // glibc targets link through the C toolchain; musl ones through rust-lld, with no C at all.
     Ok(if libc == Libc::Gnu {
         needs.c_toolchain(false)
@@ -390,7 +391,7 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     }
     cx.insert("build_system", p.build.name());
     let mut needs = Needs::new(
-        "debian:bookworm-slim".to_string(),
+        table::debian().slim_image.to_string(),
         opts.link_static == Some(true),
     )
     .c_toolchain(p.cxx);

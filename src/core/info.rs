@@ -60,6 +60,14 @@ impl Flavour {
     pub fn distro_libc(&self) -> &'static str {
         distro_libc(self.distro.as_deref())
     }
+
+    /// The build distro's own family, whatever `XX_VENDOR` says (`family` is the vendor's).
+    pub fn distro_family(&self) -> Option<Family> {
+        self.distro
+            .as_deref()
+            .and_then(table::distro)
+            .map(|d| d.family)
+    }
 }
 
 /// A distro's libc from the tables; glibc for distros mab does not know.
@@ -83,7 +91,7 @@ pub fn c_triple(platform: Platform, flavour: &Flavour, vars: Vars) -> String {
             format!("{}{vendor}-macos{min}", c.arch)
         }
         _ => {
-            let alpine = flavour.vendor == "alpine";
+            let alpine = flavour.family == Some(Family::Alpine);
             let arch = c.arch_env.and_then(vars).unwrap_or_else(|| {
                 (if alpine {
                     c.alpine_arch.unwrap_or(c.arch)
@@ -131,7 +139,7 @@ impl Info {
             "darwin" => format!("{}/", macos_sdk.unwrap_or(DEFAULT_MACOS_SDK)),
             // Alpine keeps target packages in a secondary root per triple (xx-apk); Debian uses multiarch.
             "linux"
-                if flavour.distro.as_deref() == Some("alpine")
+                if flavour.distro_family() == Some(Family::Alpine)
                     && target.row.march != build.row.march =>
             {
                 format!("/{triple}/")

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per applet, each running the real `mab` executable.
 
 mod apt;
+mod bundle;
 mod cargo;
 mod cc;
 mod common;

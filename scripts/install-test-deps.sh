@@ -34,6 +34,8 @@ APT_PACKAGES=(
   docker-registry apache2-utils skopeo podman
   # tests/cli/manifest.rs: the token service signs with the openssl command
   openssl
+  # tests/cli/completions.rs: `mab man`'s page must read without a warning
+  groff-base
   # tests/cli/apt.rs: the packages of its local repository are indexed by dpkg-scanpackages
   dpkg-dev
 )

@@ -1,7 +1,7 @@
 //! `mab cmake-toolchain` and `mab meson-cross`: build-system files that cross-compile for the target with
 //! the compiler the C wrappers would pick (MAB_CC, MAB_LINKER and MAB_SYSROOT apply).
 
-use super::cc::{program, toolchain};
+use super::exec;
 use super::target::resolve;
 use crate::core::build_files::{render, Kind};
 use crate::exit::print_lines;
@@ -22,10 +22,12 @@ pub struct Args {
 pub fn run(kind: Kind, args: Args) -> Result<ExitCode> {
     let info = resolve(args.platform.as_deref())?;
     super::target::warn_if_emulated(&info);
-    let tc = toolchain(&info, None)?;
-    let pkg_config =
-        program("pkg-config").context("pkg-config not found: apt-get install pkg-config")?;
-    let text = render(kind, &info, &tc, &pkg_config).map_err(anyhow::Error::msg)?;
+    let probe = exec::probe();
+    let tc = super::cc::toolchain(&info, &probe)?;
+    let pkg_config = exec::require("pkg-config", "pkg-config")?;
+    let emulator = crate::core::toolenv::qemu_runner(&info, &probe);
+    let text =
+        render(kind, &info, &tc, &pkg_config, emulator.as_deref()).map_err(anyhow::Error::msg)?;
     match args.output {
         Some(path) => std::fs::write(&path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,

@@ -2,15 +2,18 @@
 //! the `cc` crate's compilers, pkg-config's paths and qemu as the runner, after adding the target's standard
 //! library with rustup when it is missing.
 
-use super::{target, tool};
-use crate::core::cargo::{env, musl_objects_compiler, target as rust_target, Found};
+use super::{cc, exec, target};
+use crate::core::cargo::target as rust_target;
+use crate::core::options::{self, Spec};
+use crate::core::plan::{Command as Run, Plan, Then};
 use crate::core::shell::quote;
-use crate::core::toolenv::CCompiler;
+use crate::core::table::Family;
+use crate::core::toolenv::ToolPlan;
 use crate::core::Info;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use cargo_metadata::Message;
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -24,58 +27,20 @@ pub struct Args {
     args: Vec<OsString>,
 }
 
-/// mab's own options, picked out of cargo's arguments (before any `--`).
-#[derive(Default)]
-struct Options {
-    platform: Option<String>,
-    print_triple: bool,
-    print_env: bool,
-    setup_only: bool,
-    bin_dir: Option<PathBuf>,
-    /// A `--target` the user passed: it may pick the other libc for the same platform.
-    target: Option<String>,
-    cargo_args: Vec<OsString>,
-}
-
-fn parse(args: &[OsString]) -> Result<Options> {
-    let mut opts = Options::default();
-    let mut rest = args.iter();
-    let value = |name: &str, rest: &mut std::slice::Iter<OsString>| -> Result<String> {
-        rest.next()
-            .and_then(|v| v.to_str())
-            .map(str::to_string)
-            .with_context(|| format!("{name} needs a value"))
-    };
-    while let Some(arg) = rest.next() {
-        let Some(s) = arg.to_str() else {
-            opts.cargo_args.push(arg.clone());
-            continue;
-        };
-        let (name, inline) = match s.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (s, None),
-        };
-        match name {
-            "--" => {
-                opts.cargo_args.push(arg.clone());
-                opts.cargo_args.extend(rest.cloned());
-                break;
-            }
-            "--print-target-triple" => opts.print_triple = true,
-            "--print-env" => opts.print_env = true,
-            "--setup-target-triple" => opts.setup_only = true,
-            "--platform" => {
-                opts.platform = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?)
-            }
-            "--bin-dir" => {
-                opts.bin_dir = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?.into())
-            }
-            "--target" => opts.target = Some(inline.map_or_else(|| value(name, &mut rest), Ok)?),
-            _ => opts.cargo_args.push(arg.clone()),
-        }
-    }
-    Ok(opts)
-}
+/// mab's own options, anywhere before a `--` (the rule of `core::options`). A `--target` the user passed
+/// may pick the other libc for the same platform.
+const OPTIONS: Spec = Spec {
+    flags: &[
+        "--print-target-triple",
+        "--print-env",
+        "--setup-target-triple",
+    ],
+    valued: &[
+        ("--platform", "linux/arm64"),
+        ("--bin-dir", "/out"),
+        ("--target", "aarch64-unknown-linux-musl"),
+    ],
+};
 
 pub fn run(args: Args) -> Result<ExitCode> {
     run_raw(&args.args)
@@ -83,61 +48,48 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// `args` are what follows `mab cargo` (or `xx-cargo`).
 pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
-    let opts = parse(args)?;
-    let info = target::resolve(opts.platform.as_deref())?;
+    let opts = options::parse(args, &OPTIONS)?;
+    let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
     let (info, triple) =
-        rust_target(&info, opts.target.as_deref(), &target::var).map_err(|e| anyhow!(e))?;
-    if opts.print_triple {
+        rust_target(&info, opts.value("--target"), &target::var).map_err(|e| anyhow!(e))?;
+    if opts.flag("--print-target-triple") {
         print_lines([triple])?;
         return Ok(ExitCode::SUCCESS);
     }
-    if opts.setup_only {
+    if opts.flag("--setup-target-triple") {
         ensure_std(&info, triple)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let c = if info.is_cross() {
-        tool::c_compiler(&info)
-    } else {
-        None
-    };
-    let c_objects = match &c {
-        Some(_) => None,
-        None => musl_objects(&info),
-    };
-    let found = Found {
-        c: c.as_ref(),
-        c_objects: c_objects.as_ref(),
-        runner: tool::qemu_runner(&info),
-    };
-    let vars = env(&info, triple, &found, &target::var).map_err(|e| anyhow!(e))?;
-    if opts.print_env {
+    let probe = exec::probe();
+    let ToolPlan { env: vars, links } =
+        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)
+            .map_err(|e| anyhow!(e))?;
+    if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let cargo = exec::program("cargo").ok_or_else(|| {
+        // "cargo: not found" is the shell's wording, which xx-cargo users (and xx's tests) look for.
+        anyhow!("cargo: not found on PATH: install Rust (rustup, or Debian's cargo)")
+    })?;
     ensure_std(&info, triple)?;
-    let args = with_target(opts.cargo_args, triple);
-    match &opts.bin_dir {
-        Some(dir) => build_and_copy(&args, &vars, dir),
-        None => tool::exec(OsStr::new("cargo"), &args, &vars),
+    let bin_dir = opts.value("--bin-dir").map(PathBuf::from);
+    let args = with_target(opts.rest, triple);
+    match &bin_dir {
+        Some(dir) => {
+            exec::make_links(&links)?;
+            build_and_copy(Path::new(&cargo), &args, &vars, dir)
+        }
+        None => exec::carry_out(Plan {
+            links,
+            then: Then::Exec(Run {
+                program: cargo,
+                args,
+                env: vars,
+            }),
+        }),
     }
-}
-
-/// A compiler for the `cc` crate's musl objects where the distro has no musl C toolchain (clang, or the
-/// build machine's own cc for its own architecture), with the target's musl headers if Debian's musl-dev
-/// put them in /usr/include/<triple>.
-fn musl_objects(info: &Info) -> Option<CCompiler> {
-    let clang = if tool::find("clang").is_some() {
-        true
-    } else if !info.is_cross() && tool::find("cc").is_some() {
-        false
-    } else {
-        return None;
-    };
-    let headers = format!("/usr/include/{}", info.triple);
-    let headers = Path::new(&headers).is_dir().then_some(headers.as_str());
-    let ar = tool::find("llvm-ar").map(|p| p.display().to_string());
-    musl_objects_compiler(info, clang, headers, ar)
 }
 
 /// cargo's arguments with `--target` added before any `--` (what follows it belongs to the program).
@@ -153,8 +105,47 @@ fn with_target(mut args: Vec<OsString>, triple: &str) -> Vec<OsString> {
     args
 }
 
-/// Adds the target's standard library with rustup when rustc has none, as xx-cargo does.
+/// Adds the target's standard library when rustc has none, as xx-cargo does: with rustup, else, for
+/// Debian's own rustc, Debian's `libstd-rust-dev` for the target architecture (by `mab apt-get`).
 fn ensure_std(info: &Info, triple: &str) -> Result<()> {
+    let sysroot = rustc_sysroot()?;
+    if has_std(&sysroot, triple) {
+        return Ok(());
+    }
+    if exec::program("rustup").is_some() {
+        return rustup_add(triple);
+    }
+    let debian_arch = info
+        .target
+        .row
+        .debian_arch
+        .filter(|_| info.flavour.family == Some(Family::Debian) && info.target.os() == "linux");
+    // Debian's std for another architecture lands in Debian's rustc's sysroot, /usr, and nowhere else.
+    let Some(arch) = debian_arch.filter(|_| sysroot == Path::new("/usr")) else {
+        let debian = debian_arch
+            .map(|a| format!(", or Debian's rustc with libstd-rust-dev:{a}"))
+            .unwrap_or_default();
+        bail!("the Rust standard library for {triple} is missing and rustup is not installed: install rustup and run `rustup target add {triple}`{debian}");
+    };
+    let exe = std::env::current_exe().context("cannot find mab's own executable")?;
+    let out = Command::new(exe)
+        .args(["apt-get", "install", "-y", "libstd-rust-dev"])
+        .env("TARGETPLATFORM", info.target.to_string())
+        .output()
+        .context("cannot run mab apt-get")?;
+    if !out.status.success() {
+        std::io::stderr().write_all(&out.stdout)?;
+        std::io::stderr().write_all(&out.stderr)?;
+        bail!("the Rust standard library for {triple} is missing and `mab apt-get install libstd-rust-dev` for {arch} failed (above)");
+    }
+    if !has_std(&sysroot, triple) {
+        bail!("libstd-rust-dev:{arch} is installed but {} has no standard library for {triple}: install rustup and run `rustup target add {triple}`", sysroot.display());
+    }
+    Ok(())
+}
+
+/// rustc's sysroot (`RUSTC`, else `rustc` on PATH).
+fn rustc_sysroot() -> Result<PathBuf> {
     let rustc = target::var("RUSTC").unwrap_or_else(|| "rustc".to_string());
     let out = Command::new(&rustc)
         .args(["--print", "sysroot"])
@@ -162,25 +153,24 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
         .with_context(|| {
             format!("cannot run {rustc}: install Rust (rustup, or Debian's rustc and cargo)")
         })?;
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if out.status.success()
-        && Path::new(&sysroot)
-            .join("lib/rustlib")
-            .join(triple)
-            .join("lib")
-            .is_dir()
-    {
-        return Ok(());
+    if !out.status.success() {
+        bail!(
+            "`{rustc} --print sysroot` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
-    if tool::find("rustup").is_none() {
-        let debian = info
-            .target
-            .row
-            .debian_arch
-            .map(|a| format!(", or Debian's libstd-rust-dev:{a}"))
-            .unwrap_or_default();
-        bail!("the Rust standard library for {triple} is missing and rustup is not installed: install rustup and run `rustup target add {triple}`{debian}");
-    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn has_std(sysroot: &Path, triple: &str) -> bool {
+    sysroot
+        .join("lib/rustlib")
+        .join(triple)
+        .join("lib")
+        .is_dir()
+}
+
+fn rustup_add(triple: &str) -> Result<()> {
     let out = Command::new("rustup")
         .args(["target", "add", triple])
         .output()
@@ -199,7 +189,12 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
 
 /// Runs cargo, then copies every executable it reports building into `dir`: a path that does not depend on
 /// the target triple or the profile, for a Dockerfile's next `COPY`.
-fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> Result<ExitCode> {
+fn build_and_copy(
+    cargo: &Path,
+    args: &[OsString],
+    vars: &[(String, String)],
+    dir: &Path,
+) -> Result<ExitCode> {
     if args
         .iter()
         .any(|a| a.to_string_lossy().starts_with("--message-format"))
@@ -209,7 +204,7 @@ fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> R
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let mut args = args.to_vec();
     args.insert(end, "--message-format=json-render-diagnostics".into());
-    let mut child = Command::new("cargo")
+    let mut child = Command::new(cargo)
         .args(&args)
         .envs(vars.iter().cloned())
         .stdout(Stdio::piped())
@@ -227,7 +222,7 @@ fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> R
     }
     let status = child.wait().context("waiting for cargo")?;
     if !status.success() {
-        return Ok(tool::pass_through(status));
+        return Ok(exec::pass_through(status));
     }
     if executables.is_empty() {
         bail!("cargo built no executable to copy to {}", dir.display());

@@ -2,58 +2,31 @@
 //! when a C compiler for the target exists, cgo. `mab go env` is `go env` under that environment; `--print-env`
 //! prints only what mab adds.
 
-use super::{target, tool};
-use crate::core::go::{env, Found};
+use super::{cc, exec, target};
+use crate::core::options::{self, Spec};
+use crate::core::plan::{Command as Run, Plan, Then};
 use crate::core::shell::quote;
+use crate::core::toolenv::ToolPlan;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// [--platform OS/ARCH[/VARIANT]] [--print-env | --wrap | --unwrap] then go's own arguments
+    /// go's arguments, with mab's (anywhere before a `--`): --platform OS/ARCH[/VARIANT], --print-env,
+    /// --wrap, --unwrap
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     args: Vec<OsString>,
 }
 
-/// mab's own options, which come before go's arguments.
-#[derive(Default)]
-struct Options {
-    platform: Option<String>,
-    print_env: bool,
-    wrap: bool,
-    unwrap: bool,
-}
-
-fn parse(args: &[OsString]) -> Result<(Options, &[OsString])> {
-    let mut opts = Options::default();
-    let mut i = 0;
-    while let Some(arg) = args.get(i).and_then(|a| a.to_str()) {
-        match arg {
-            "--print-env" => opts.print_env = true,
-            "--wrap" => opts.wrap = true,
-            "--unwrap" => opts.unwrap = true,
-            "--platform" => {
-                i += 1;
-                let value = args.get(i).and_then(|a| a.to_str());
-                opts.platform = Some(
-                    value
-                        .context("--platform needs a value such as linux/arm64")?
-                        .to_string(),
-                );
-            }
-            _ => match arg.strip_prefix("--platform=") {
-                Some(value) => opts.platform = Some(value.to_string()),
-                None => break,
-            },
-        }
-        i += 1;
-    }
-    Ok((opts, &args[i..]))
-}
+/// mab's own options, anywhere before a `--` (the rule of `core::options`).
+const OPTIONS: Spec = Spec {
+    flags: &["--print-env", "--wrap", "--unwrap"],
+    valued: &[("--platform", "linux/arm64")],
+};
 
 pub fn run(args: Args) -> Result<ExitCode> {
     run_raw(&args.args)
@@ -61,37 +34,46 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// `args` are what follows `mab go` (or `xx-go`).
 pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
-    let (opts, go_args) = parse(args)?;
-    let info = target::resolve(opts.platform.as_deref())?;
+    let opts = options::parse(args, &OPTIONS)?;
+    let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
-    let c = if info.is_cross() {
-        tool::c_compiler(&info)
-    } else {
-        None
-    };
-    let pkg_config = format!("{}-pkg-config", info.triple);
-    let found = Found {
-        c: c.as_ref(),
-        pkg_config: tool::find(&pkg_config).map(|_| pkg_config.as_str()),
-    };
-    let vars = env(&info, &found, &target::var).map_err(|e| anyhow!(e))?;
-    if opts.print_env {
+    let probe = exec::probe();
+    let ToolPlan { env: vars, links } =
+        crate::core::go::plan(&info, &cc::overrides()?, &probe, &target::var)
+            .map_err(|e| anyhow!(e))?;
+    if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
     }
     let go = go_binary()?;
-    if opts.wrap || opts.unwrap {
-        return wrap(&go, &vars, opts.wrap);
+    if opts.flag("--wrap") || opts.flag("--unwrap") {
+        // The env file names the compiler links: a plain `go` needs them as much as `mab go`.
+        exec::make_links(&links)?;
+        return wrap(&go, &vars, opts.flag("--wrap"));
     }
-    tool::exec(go.as_os_str(), go_args, &vars)
+    exec::carry_out(Plan {
+        links,
+        then: Then::Exec(Run {
+            program: go.display().to_string(),
+            args: opts.rest,
+            env: vars,
+        }),
+    })
 }
 
 /// `go` on PATH, else the newest Debian `golang-1.N-go` under /usr/lib.
 fn go_binary() -> Result<PathBuf> {
-    if let Some(go) = tool::find("go") {
+    find_go(
+        exec::program("go").map(PathBuf::from),
+        Path::new("/usr/lib"),
+    )
+}
+
+fn find_go(on_path: Option<PathBuf>, lib: &Path) -> Result<PathBuf> {
+    if let Some(go) = on_path {
         return Ok(go);
     }
-    let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir("/usr/lib")
+    let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir(lib)
         .into_iter()
         .flatten()
         .filter_map(|e| {
@@ -101,13 +83,14 @@ fn go_binary() -> Result<PathBuf> {
                 .split('.')
                 .map(|n| n.parse().ok())
                 .collect::<Option<Vec<u32>>>()?;
-            let go = PathBuf::from(format!("/usr/lib/{name}/bin/go"));
+            let go = lib.join(&name).join("bin/go");
             go.is_file().then_some((key, go))
         })
         .collect();
     found.sort();
     found.pop().map(|(_, go)| go).ok_or_else(|| {
-        anyhow!("go not found on PATH or in /usr/lib/go-*: install Go (Debian: golang-go, or golang-1.23-go from bookworm-backports)")
+        // "go: not found" is the shell's wording, which xx-go users (and xx's tests) look for.
+        anyhow!("go: not found on PATH or in {}/go-*: install Go (Debian: golang-go, or golang-1.23-go from bookworm-backports)", lib.display())
     })
 }
 
@@ -136,4 +119,25 @@ fn wrap(go: &PathBuf, vars: &[(String, String)], on: bool) -> Result<ExitCode> {
     let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     std::fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_from_path_else_the_newest_debian_go() {
+        let lib = std::env::temp_dir().join(format!("mab-go-lib-{}", std::process::id()));
+        let err = find_go(None, &lib).unwrap_err().to_string();
+        assert!(err.starts_with("go: not found on PATH or in "), "{err}");
+        for version in ["1.9", "1.19", "1.x"] {
+            let bin = lib.join(format!("go-{version}/bin"));
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("go"), "").unwrap();
+        }
+        assert_eq!(find_go(None, &lib).unwrap(), lib.join("go-1.19/bin/go"));
+        let on_path = PathBuf::from("/opt/go/bin/go");
+        assert_eq!(find_go(Some(on_path.clone()), &lib).unwrap(), on_path);
+        std::fs::remove_dir_all(&lib).unwrap();
+    }
 }

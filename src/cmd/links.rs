@@ -1,7 +1,7 @@
 //! `mab links DIR`: the xx-compatible names (`xx-info`, `xx-verify`, ...) as symlinks to `mab` in DIR, so
 //! an image that ships mab (see the repository's Dockerfile) never repeats the list of names by hand.
 
-use crate::applet::APPLETS;
+use crate::core::names::APPLETS;
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;

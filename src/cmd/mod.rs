@@ -2,22 +2,26 @@
 //! core, and print.
 
 pub mod build_files;
+pub mod bundle;
 pub mod cargo;
 pub mod cc;
+pub mod completions;
+pub mod exec;
 pub mod gen;
 pub mod go;
 pub mod info;
 pub mod links;
+pub mod man;
 pub mod manifest;
 pub mod packages;
 pub mod platforms;
 pub mod target;
-pub mod tool;
 pub mod verify;
+pub mod windres;
 pub mod xx_info;
 pub mod xx_verify;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -51,6 +55,8 @@ enum Command {
     Manifest(manifest::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
+    /// Copy a program's loader and shared libraries (from the target's packages) into a root directory
+    Bundle(bundle::Args),
     /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
     #[command(name = "apt-get", disable_help_flag = true)]
     AptGet(packages::RawArgs),
@@ -71,6 +77,36 @@ enum Command {
     Go(go::Args),
     /// Run cargo for the target: --target, linker, CC_<triple>, std via rustup (--print-target-triple, --bin-dir)
     Cargo(cargo::Args),
+    /// Print a shell completion script: `mab completions bash|zsh|fish|elvish|powershell`
+    Completions(completions::Args),
+    /// Print mab's manual page (roff): `mab man > /usr/local/share/man/man1/mab.1`
+    Man(man::Args),
+}
+
+/// mab's whole command line as clap sees it, plus the subcommands that take raw arguments and never reach
+/// clap (`mab cc ...`, see applet.rs), so completions and the manual list them too.
+pub fn command() -> clap::Command {
+    crate::core::names::raw_subcommands().fold(Cli::command(), |cli, (name, _)| {
+        let about = if name == "pkg-config" {
+            "Run pkg-config on the target's .pc files (raw arguments)".to_string()
+        } else if name == "windres" {
+            "Compile Windows resources (.rc) for the target: GNU windres's arguments, over llvm-rc and llvm-cvtres"
+                .to_string()
+        } else {
+            format!(
+                "Run {name} for the target, with its triple, sysroot and linker (raw arguments)"
+            )
+        };
+        cli.subcommand(
+            clap::Command::new(name).about(about).arg(
+                clap::Arg::new("args")
+                    .num_args(0..)
+                    .trailing_var_arg(true)
+                    .allow_hyphen_values(true)
+                    .value_name("ARGS"),
+            ),
+        )
+    })
 }
 
 pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
@@ -85,6 +121,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Gen(args) => gen::run(args),
         Command::Links(args) => links::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Bundle(args) => bundle::run(args),
         Command::Manifest(args) => manifest::run(args),
         Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
         Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),
@@ -96,5 +133,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::MesonCross(args) => build_files::run(crate::core::build_files::Kind::Meson, args),
         Command::Go(args) => go::run(args),
         Command::Cargo(args) => cargo::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

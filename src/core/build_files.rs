@@ -50,6 +50,8 @@ struct Vars<'a> {
     pkg_config_sysroot: &'a str,
     meson_cpu: &'a str,
     endian: &'a str,
+    /// How to run the target's programs here (qemu-user), split into words; empty when there is none.
+    emulator: Vec<&'a str>,
 }
 
 /// Values go between quotes in CMake and Meson files; rather than escape for two languages, refuse the
@@ -67,14 +69,16 @@ fn check_plain(value: &str) -> Result<(), String> {
     }
 }
 
-/// The file's text. `pkg_config` is the pkg-config program the build should run.
-pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Result<String, String> {
-    let env = |name: &str| {
-        tc.pkg_config_env
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
+/// The file's text. `pkg_config` is the pkg-config program the build should run; `emulator` the command
+/// that runs the target's programs on this machine, if any (CMake's CMAKE_CROSSCOMPILING_EMULATOR,
+/// Meson's exe_wrapper).
+pub fn render(
+    kind: Kind,
+    info: &Info,
+    tc: &Toolchain,
+    pkg_config: &str,
+    emulator: Option<&str>,
+) -> Result<String, String> {
     let command = |program: &str| -> Vec<String> {
         std::iter::once(program.to_string())
             .chain(tc.compile_flags.iter().cloned())
@@ -96,10 +100,15 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
         pkg_config,
         link_flags: &tc.link_flags,
         sysroot: if tc.sysroot == "/" { "" } else { &tc.sysroot },
-        pkg_config_libdir: env("PKG_CONFIG_LIBDIR"),
-        pkg_config_sysroot: env("PKG_CONFIG_SYSROOT_DIR"),
+        pkg_config_libdir: tc.pkg_config.as_ref().map_or("", |p| p.libdir.as_str()),
+        pkg_config_sysroot: tc
+            .pkg_config
+            .as_ref()
+            .and_then(|p| p.sysroot_dir.as_deref())
+            .unwrap_or(""),
         meson_cpu: tc.meson_cpu,
         endian: tc.endian,
+        emulator: emulator.map_or(Vec::new(), |e| e.split_whitespace().collect()),
     };
     let values = [
         vars.cc,
@@ -112,6 +121,7 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
     ]
     .into_iter()
     .chain([vars.pkg_config_libdir, vars.pkg_config_sysroot])
+    .chain(vars.emulator.iter().copied())
     .chain(tc.compile_flags.iter().map(String::as_str))
     .chain(tc.link_flags.iter().map(String::as_str));
     for v in values {
@@ -142,19 +152,11 @@ fn render_template(name: &str, text: &str, vars: &impl Serialize) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::cc::{toolchain, Overrides, Probe};
-    use crate::core::os_release::OsRelease;
-    use crate::core::{Flavour, Platform};
+    use crate::core::cc::{toolchain, Overrides};
+    use crate::core::plan::Probe;
 
     fn plan(platform: &str, sysroot: Option<&str>) -> (Info, Toolchain) {
-        let host = Platform::parse("linux/amd64", Platform::host().unwrap()).unwrap();
-        let target = Platform::parse(platform, host).unwrap();
-        let release = OsRelease {
-            id: Some("debian".into()),
-            ..Default::default()
-        };
-        let flavour = Flavour::new("linux", &release, &|_| None);
-        let info = Info::new(target, host, flavour, &|_| None, None);
+        let info = crate::core::toolenv::test_info(platform, "debian", &|_| None);
         let ov = Overrides {
             sysroot: sysroot.map(str::to_string),
             ..Default::default()
@@ -164,6 +166,7 @@ mod tests {
         let probe = Probe {
             program: &program,
             exists: &exists,
+            bin_dir: "/tmp/bin".into(),
         };
         let tc = toolchain(&info, None, &ov, &probe).unwrap();
         (info, tc)
@@ -174,7 +177,7 @@ mod tests {
     fn templates_render() {
         for (platform, sysroot) in [("linux/arm64", None), ("linux/s390x", Some("/srv/root"))] {
             let (info, tc) = plan(platform, sysroot);
-            let cmake = render(Kind::Cmake, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            let cmake = render(Kind::Cmake, &info, &tc, "/usr/bin/pkg-config", None).unwrap();
             assert!(
                 cmake.contains(&format!("set(CMAKE_C_COMPILER_TARGET {})", tc.triple)),
                 "{cmake}"
@@ -184,7 +187,7 @@ mod tests {
                 sysroot.is_some(),
                 "{cmake}"
             );
-            let meson = render(Kind::Meson, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            let meson = render(Kind::Meson, &info, &tc, "/usr/bin/pkg-config", None).unwrap();
             assert!(
                 meson.contains(&format!("c = ['/usr/bin/clang', '--target={}'", tc.triple)),
                 "{meson}"
@@ -197,6 +200,25 @@ mod tests {
         }
         let (_, tc) = plan("linux/s390x", None);
         assert_eq!(tc.endian, "big");
+        // The archiver for each language, and the emulator when there is one.
+        let (info, tc) = plan("linux/arm64", None);
+        let runner = Some("qemu-aarch64-static -L /usr/aarch64-linux-gnu");
+        let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", runner).unwrap();
+        for want in [
+            format!("set(CMAKE_CXX_COMPILER_AR \"{}\"", tc.ar),
+            format!("set(CMAKE_C_COMPILER_RANLIB \"{}\"", tc.ranlib),
+            "set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64-static -L /usr/aarch64-linux-gnu)"
+                .into(),
+        ] {
+            assert!(cmake.contains(&want), "{want}\n{cmake}");
+        }
+        let meson = render(Kind::Meson, &info, &tc, "pkg-config", runner).unwrap();
+        assert!(
+            meson.contains("exe_wrapper = ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu']"),
+            "{meson}"
+        );
+        let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", None).unwrap();
+        assert!(!cmake.contains("EMULATOR"), "{cmake}");
     }
 
     #[test]
@@ -214,8 +236,9 @@ mod tests {
     fn values_needing_quotes_are_refused() {
         let (info, mut tc) = plan("linux/arm64", None);
         tc.cc = "/opt/my \"clang\"".into();
-        assert!(render(Kind::Cmake, &info, &tc, "pkg-config").is_err());
+        assert!(render(Kind::Cmake, &info, &tc, "pkg-config", None).is_err());
         tc.cc = "/usr/bin/clang".into();
-        assert!(render(Kind::Meson, &info, &tc, "/x/pkg-config'").is_err());
+        assert!(render(Kind::Meson, &info, &tc, "/x/pkg-config'", None).is_err());
+        assert!(render(Kind::Meson, &info, &tc, "pkg-config", Some("qemu 'x")).is_err());
     }
 }

@@ -1,13 +1,18 @@
 //! `mab cargo`: the Rust target triple for the target platform, and the environment cargo, rustc's linker
 //! and the `cc` and `pkg-config` crates need to build for it.
 
+use super::cc::Overrides;
 use super::info::Info;
+use super::pkg_config;
+use super::plan::Probe;
 use super::resolve::Vars;
-use super::toolenv::{missing_c_compiler, pkg_config_dirs, CCompiler, EnvPlan};
+use super::toolenv::{
+    c_compiler, missing_c_compiler, qemu_runner, CCompiler, CPlan, EnvPlan, ToolPlan,
+};
 
-/// What the command layer found on the machine for the target.
+/// The tools cargo's environment names for the target.
 #[derive(Default)]
-pub struct Found<'a> {
+pub struct Tools<'a> {
     /// A C compiler for the target: the linker, and `CC_<triple>` for the `cc` crate.
     pub c: Option<&'a CCompiler>,
     /// Without `c`, a compiler the `cc` crate may still use for objects, which rustc links itself
@@ -133,7 +138,7 @@ pub fn musl_objects_compiler(
 pub fn env(
     info: &Info,
     triple: &str,
-    found: &Found,
+    found: &Tools,
     user: Vars,
 ) -> Result<Vec<(String, String)>, String> {
     let mut plan = EnvPlan::new(user);
@@ -185,15 +190,59 @@ pub fn env(
     if let Some(runner) = &found.runner {
         plan.default(format!("{key}_RUNNER"), runner.clone());
     }
-    if let Some((libdir, sysroot)) = pkg_config_dirs(info) {
-        default_targeted(&mut plan, "PKG_CONFIG_LIBDIR", triple, libdir);
-        if let Some(sysroot) = sysroot {
+    if let Some(paths) = pkg_config::paths(info, &info.sysroot) {
+        default_targeted(&mut plan, "PKG_CONFIG_LIBDIR", triple, paths.libdir);
+        if let Some(sysroot) = paths.sysroot_dir {
             default_targeted(&mut plan, "PKG_CONFIG_SYSROOT_DIR", triple, sysroot);
         }
         // The pkg-config crate refuses to run when cross-compiling unless told the paths are right.
         plan.default("PKG_CONFIG_ALLOW_CROSS", "1");
     }
     Ok(plan.into_vars())
+}
+
+/// A compiler for the `cc` crate's musl objects where the distro has no musl C toolchain (clang, or the
+/// build machine's own cc for its own architecture), with the target's musl headers if Debian's musl-dev
+/// put them in /usr/include/<triple>.
+fn musl_objects(info: &Info, probe: &Probe) -> Option<CCompiler> {
+    let clang = if (probe.program)("clang").is_some() {
+        true
+    } else if !info.is_cross() && (probe.program)("cc").is_some() {
+        false
+    } else {
+        return None;
+    };
+    let headers = format!("/usr/include/{}", info.triple);
+    let headers = (probe.exists)(&headers).then_some(headers.as_str());
+    musl_objects_compiler(info, clang, headers, (probe.program)("llvm-ar"))
+}
+
+/// cargo's environment for `triple` from what the probe finds, and the links to mab it names (made only
+/// when cargo runs).
+pub fn plan(
+    info: &Info,
+    triple: &str,
+    ov: &Overrides,
+    probe: &Probe,
+    user: Vars,
+) -> Result<ToolPlan, String> {
+    let c = match info.is_cross() {
+        true => c_compiler(info, ov, probe),
+        false => CPlan::default(),
+    };
+    let c_objects = match &c.compiler {
+        Some(_) => None,
+        None => musl_objects(info, probe),
+    };
+    let tools = Tools {
+        c: c.compiler.as_ref(),
+        c_objects: c_objects.as_ref(),
+        runner: qemu_runner(info, probe),
+    };
+    Ok(ToolPlan {
+        env: env(info, triple, &tools, user)?,
+        links: c.links,
+    })
 }
 
 #[cfg(test)]
@@ -223,7 +272,7 @@ mod tests {
         let vars = |k: &str| map.get(k).map(|v| v.to_string());
         let info = test_info(target_platform, distro, &vars);
         let (info, triple) = target(&info, requested, &vars)?;
-        let found = Found {
+        let found = Tools {
             c,
             c_objects: None,
             runner: None,

@@ -1,13 +1,16 @@
 //! `mab go`: the environment that makes the real `go` build for the target. GOOS, GOARCH and the
 //! per-architecture knob come from the tables; cgo is on only when a C compiler for the target exists.
 
+use super::cc::Overrides;
 use super::info::Info;
+use super::pkg_config;
+use super::plan::Probe;
 use super::resolve::Vars;
-use super::toolenv::{missing_c_compiler, pkg_config_dirs, CCompiler, EnvPlan};
+use super::toolenv::{c_compiler, missing_c_compiler, CCompiler, EnvPlan, ToolPlan};
 
-/// What the command layer found on the machine for the target.
+/// The tools go's environment names for the target.
 #[derive(Default)]
-pub struct Found<'a> {
+pub struct Tools<'a> {
     /// A C compiler for the target (only looked for when cross-compiling).
     pub c: Option<&'a CCompiler>,
     /// A triple-prefixed pkg-config wrapper (`aarch64-linux-gnu-pkg-config`), if installed.
@@ -15,9 +18,9 @@ pub struct Found<'a> {
 }
 
 /// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
-/// defaults; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
+/// default but name the C compiler found; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
 /// `CC` wins), because Go would otherwise call the build machine's compiler.
-pub fn env(info: &Info, found: &Found, user: Vars) -> Result<Vec<(String, String)>, String> {
+pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, String> {
     let go = info.target.row.go.as_ref().ok_or_else(|| {
         format!(
             "Go has no port for {}; `mab platforms` lists the supported platforms",
@@ -31,6 +34,12 @@ pub fn env(info: &Info, found: &Found, user: Vars) -> Result<Vec<(String, String
         plan.default(knob, value);
     }
     if !info.is_cross() {
+        // Go's own fallback is gcc, which images with only clang lack: name the compiler found, as xx
+        // does, and leave CGO_ENABLED to Go. A user's CC keeps its own CXX too.
+        if let Some(c) = found.c.filter(|_| user("CC").is_none()) {
+            plan.default("CC", c.cc_line());
+            plan.default("CXX", c.cxx_line());
+        }
         return Ok(plan.into_vars());
     }
     let user_cc = user("CC").is_some();
@@ -54,17 +63,31 @@ pub fn env(info: &Info, found: &Found, user: Vars) -> Result<Vec<(String, String
         // Go's default CGO_LDFLAGS is "-O2 -g"; keep it and add what the link step needs.
         plan.default("CGO_LDFLAGS", format!("-O2 -g {}", c.link_args.join(" ")));
     }
-    match (found.pkg_config, pkg_config_dirs(info)) {
-        (Some(wrapper), _) => plan.default("PKG_CONFIG", wrapper),
-        (None, Some((libdir, sysroot))) => {
-            plan.default("PKG_CONFIG_LIBDIR", libdir);
-            if let Some(sysroot) = sysroot {
-                plan.default("PKG_CONFIG_SYSROOT_DIR", sysroot);
+    match found.pkg_config {
+        Some(wrapper) => plan.default("PKG_CONFIG", wrapper),
+        None => {
+            for (k, v) in pkg_config::env(info, &info.sysroot) {
+                plan.default(k, v);
             }
         }
-        (None, None) => {}
     }
     Ok(plan.into_vars())
+}
+
+/// go's environment for the target from what the probe finds, and the links to mab it names (made only
+/// when go runs).
+pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<ToolPlan, String> {
+    // Native builds too: Go's own fallback is gcc, which images with only clang lack.
+    let c = c_compiler(info, ov, probe);
+    let pkg_config = format!("{}-pkg-config", info.triple);
+    let tools = Tools {
+        c: c.compiler.as_ref(),
+        pkg_config: (probe.program)(&pkg_config).map(|_| pkg_config.as_str()),
+    };
+    Ok(ToolPlan {
+        env: env(info, &tools, user)?,
+        links: c.links,
+    })
 }
 
 #[cfg(test)]
@@ -87,7 +110,7 @@ mod tests {
         let map: HashMap<&str, &str> = user.iter().copied().collect();
         let vars = |k: &str| map.get(k).map(|v| v.to_string());
         let info = test_info(target, "debian", &vars);
-        let found = Found {
+        let found = Tools {
             c,
             pkg_config: None,
         };
@@ -143,6 +166,24 @@ mod tests {
         };
         let out = check("linux/arm64", Some(&clang), &[]).unwrap();
         assert!(out.contains("CC=clang --target=aarch64-linux-gnu CXX=clang++ --target=aarch64-linux-gnu AR=llvm-ar CGO_LDFLAGS=-O2 -g -fuse-ld=lld"), "{out}");
+    }
+
+    #[test]
+    fn native_cgo_names_the_compiler_found() {
+        let clang = CCompiler {
+            cc: vec!["x86_64-linux-gnu-clang".into()],
+            cxx: vec!["x86_64-linux-gnu-clang++".into()],
+            ar: None,
+            link_args: vec![],
+        };
+        assert_eq!(
+            check("linux/amd64", Some(&clang), &[]).unwrap(),
+            "GOOS=linux GOARCH=amd64 GOAMD64=v1 CC=x86_64-linux-gnu-clang CXX=x86_64-linux-gnu-clang++"
+        );
+        assert_eq!(
+            check("linux/amd64", Some(&clang), &[("CC", "gcc")]).unwrap(),
+            "GOOS=linux GOARCH=amd64 GOAMD64=v1"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod build_files;
+pub mod bundle;
 pub mod cargo;
 pub mod cc;
 pub mod gen;
@@ -10,8 +11,12 @@ pub mod go;
 pub mod header;
 pub mod info;
 pub mod manifest;
+pub mod names;
+pub mod options;
 pub mod os_release;
 pub mod packages;
+pub mod pkg_config;
+pub mod plan;
 pub mod platform;
 pub mod project;
 pub mod publish;
@@ -20,6 +25,7 @@ pub mod resolve;
 pub mod shell;
 pub mod table;
 pub mod toolenv;
+pub mod windres;
 pub mod xx;
 
 pub use info::{Flavour, Info};

@@ -4,12 +4,14 @@
 //! manager questions through the `known` callbacks and runs what is planned here.
 
 mod apt;
+mod mingw;
 mod mirror;
 mod root;
 mod undo;
 
 pub use apt::*;
-pub use mirror::mirror_fixes;
+pub use mingw::*;
+pub use mirror::{mirror_fixes, pin_sources_file};
 pub use root::*;
 pub use undo::*;
 

@@ -1,7 +1,9 @@
 //! What the Go and Cargo wrappers share: the environment they add (never replacing what the user set), the
-//! target's C compiler as the command layer found it, and where pkg-config finds the target's libraries.
+//! target's C compiler (planned from what the probe found) and how to run the target's binaries.
 
+use super::cc::{self, Overrides, Wrapper};
 use super::info::Info;
+use super::plan::{Link, Probe};
 use super::resolve::Vars;
 
 /// Variables a wrapper adds to the wrapped tool's environment, in order. A variable the user set (non-empty)
@@ -70,38 +72,138 @@ impl CCompiler {
     }
 }
 
-/// pkg-config's search path and sysroot for the target's libraries, or `None` where mab knows no layout
-/// (Windows, macOS). Debian keeps target libraries in multiarch directories under `/`; Alpine (xx-apk) in a
-/// root per triple.
-pub fn pkg_config_dirs(info: &Info) -> Option<(String, Option<String>)> {
-    if info.target.os() != "linux" {
-        return None;
-    }
-    let triple = &info.triple;
-    if info.sysroot == "/" {
-        Some((
-            format!("/usr/lib/{triple}/pkgconfig:/usr/share/pkgconfig"),
-            None,
-        ))
-    } else {
-        let root = info.sysroot.trim_end_matches('/');
-        Some((
-            format!("{root}/usr/lib/pkgconfig:{root}/usr/share/pkgconfig"),
-            Some(root.to_string()),
-        ))
-    }
-}
-
-/// The one line that says what to install when no C compiler for the target was found.
+/// The one line that says what to install when no C compiler for the target was found: Debian's cross
+/// packages from toolchains/cc.toml, or by Debian's naming where the table has no row yet.
 pub fn missing_c_compiler(info: &Info) -> String {
     let triple = &info.triple;
-    let debian = match info.target.row.debian_arch {
-        Some(arch) if info.target.os() == "linux" => {
-            format!("gcc-{triple} and libc6-dev-{arch}-cross (Debian), or ")
-        }
-        _ => String::new(),
+    let debian = match (info.target.row.cc.as_ref(), info.target.row.debian_arch) {
+        _ if info.target.os() != "linux" => String::new(),
+        (Some(cc), _) => format!("{} and {} (Debian), or ", cc.gcc, cc.libc),
+        (None, Some(arch)) => format!("gcc-{triple} and libc6-dev-{arch}-cross (Debian), or "),
+        (None, None) => String::new(),
     };
     format!("no C compiler for {triple}: install {debian}clang with the target's C library")
+}
+
+/// What `mab go` or `mab cargo` adds to the tool's environment, and the links to mab those variables name:
+/// made when the tool runs, never for `--print-env`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolPlan {
+    pub env: Vec<(String, String)>,
+    pub links: Vec<Link>,
+}
+
+/// What `mab go` and `mab cargo` found for a cross target's C code: the compiler, and the links to mab it
+/// names, which the run makes before the tool starts (a print makes none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CPlan {
+    pub compiler: Option<CCompiler>,
+    pub links: Vec<Link>,
+}
+
+/// A C compiler for the target: mab's own `<triple>-clang` wrappers when clang can build for it, else
+/// Debian's cross gcc (`aarch64-linux-gnu-gcc`), else clang when the target's C library is installed.
+pub fn c_compiler(info: &Info, ov: &Overrides, probe: &Probe) -> CPlan {
+    mab_wrappers(info, ov, probe).unwrap_or_else(|| CPlan {
+        compiler: direct_compiler(info, probe),
+        links: Vec::new(),
+    })
+}
+
+/// The `<triple>-clang` and `<triple>-clang++` links `xx-clang --setup-target-triple` makes, as xx-go and
+/// xx-cargo use them: cgo, the `cc` crate and rustc's linker then get exactly the flags `mab clang` uses
+/// (sysroot, the platform's linker, runtime library). Only where the triple names this very platform
+/// (Debian's arm/v5 and arm/v6 share `arm-linux-gnueabi`).
+fn mab_wrappers(info: &Info, ov: &Overrides, probe: &Probe) -> Option<CPlan> {
+    let tc = cc::toolchain(info, Some(Wrapper::Clang), ov, probe).ok()?;
+    let (named, _) = cc::platform_for_triple(&tc.triple, &info.flavour).ok()?;
+    if named != info.target {
+        return None;
+    }
+    let t = &tc.triple;
+    let link = |tool: &str| probe.link_path(&format!("{t}-{tool}"));
+    Some(CPlan {
+        compiler: Some(CCompiler {
+            cc: vec![link("clang")],
+            cxx: vec![link("clang++")],
+            ar: (probe.program)(&format!("{t}-ar")).or_else(|| (probe.program)("llvm-ar")),
+            link_args: vec![],
+        }),
+        links: cc::setup_links(t, probe),
+    })
+}
+
+fn direct_compiler(info: &Info, probe: &Probe) -> Option<CCompiler> {
+    let triple = &info.triple;
+    let prefixed = |tool: &str| {
+        let name = format!("{triple}-{tool}");
+        (probe.program)(&name).map(|_| name)
+    };
+    if let Some(gcc) = prefixed("gcc") {
+        return Some(CCompiler {
+            cxx: vec![prefixed("g++").unwrap_or_else(|| gcc.clone())],
+            cc: vec![gcc],
+            ar: prefixed("ar"),
+            link_args: vec![],
+        });
+    }
+    if (probe.program)("clang").is_none() || !target_libc_installed(info, probe) {
+        return None;
+    }
+    let target = format!("--target={triple}");
+    // Without the target's binutils clang would call the build machine's ld.
+    let lld = prefixed("ld").is_none() && (probe.program)("ld.lld").is_some();
+    Some(CCompiler {
+        cc: vec!["clang".into(), target.clone()],
+        cxx: vec!["clang++".into(), target],
+        ar: prefixed("ar").or_else(|| (probe.program)("llvm-ar").map(|_| "llvm-ar".to_string())),
+        link_args: if lld {
+            vec!["-fuse-ld=lld".into()]
+        } else {
+            vec![]
+        },
+    })
+}
+
+/// Whether the target's C headers and libraries are on the machine: Debian's `-cross` packages
+/// (/usr/<triple>) or multiarch headers (/usr/include/<multiarch> of toolchains/cc.toml), or a separate
+/// sysroot (Alpine's root per triple, the macOS SDK).
+fn target_libc_installed(info: &Info, probe: &Probe) -> bool {
+    if info.sysroot != "/" {
+        return (probe.exists)(&info.sysroot);
+    }
+    // Debian's multiarch directories hold glibc; its musl-dev puts musl's headers under the musl triple.
+    let multiarch = match (info.flavour.is_musl(), info.target.row.cc.as_ref()) {
+        (false, Some(cc)) => cc.multiarch,
+        _ => &info.triple,
+    };
+    [
+        format!("/usr/{}/include", info.triple),
+        format!("/usr/include/{multiarch}"),
+    ]
+    .iter()
+    .any(|d| (probe.exists)(d))
+}
+
+/// How to run the target's Linux binaries on this machine: qemu-user, with the target's loader and
+/// libraries when they are installed.
+pub fn qemu_runner(info: &Info, probe: &Probe) -> Option<String> {
+    if !info.is_cross() || info.target.os() != "linux" || info.build.os() != "linux" {
+        return None;
+    }
+    let qemu = info.target.row.qemu?;
+    let program = [format!("qemu-{qemu}-static"), format!("qemu-{qemu}")]
+        .into_iter()
+        .find(|p| (probe.program)(p).is_some())?;
+    let root = if info.sysroot != "/" {
+        Some(info.sysroot.trim_end_matches('/').to_string())
+    } else {
+        Some(format!("/usr/{}", info.triple)).filter(|d| (probe.exists)(d))
+    };
+    Some(match root {
+        Some(root) => format!("{program} -L {root}"),
+        None => program,
+    })
 }
 
 /// An `Info` for `target` built on linux/amd64 under the distro `distro`, for the wrappers' unit tests.
@@ -119,27 +221,6 @@ pub(crate) fn test_info(target: &str, distro: &str, vars: Vars) -> Info {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pkg_config_layouts() {
-        let none = |_: &str| None;
-        let debian = test_info("linux/arm64", "debian", &none);
-        assert_eq!(
-            pkg_config_dirs(&debian),
-            Some((
-                "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig".to_string(),
-                None
-            ))
-        );
-        let alpine = test_info("linux/arm64", "alpine", &none);
-        let (libdir, sysroot) = pkg_config_dirs(&alpine).unwrap();
-        assert_eq!(sysroot.as_deref(), Some("/aarch64-alpine-linux-musl"));
-        assert!(libdir.starts_with("/aarch64-alpine-linux-musl/usr/lib/pkgconfig:"));
-        assert_eq!(
-            pkg_config_dirs(&test_info("windows/amd64", "debian", &none)),
-            None
-        );
-    }
 
     #[test]
     fn missing_compiler_says_what_to_install() {

@@ -294,6 +294,32 @@ fn errors() {
     assert!(err.contains("is not linux/arm64"), "{err}");
 }
 
+/// Without cargo, xx-cargo says so in the shell's words, which scripts written for xx look for.
+#[test]
+fn missing_cargo_is_not_found() {
+    let empty = std::env::temp_dir().join(format!("mab-no-cargo-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut cmd = applet("xx-cargo");
+    let (code, _, err) = run(cmd
+        .arg("--version")
+        .env("TARGETPLATFORM", "linux/amd64")
+        .env("PATH", &empty));
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cargo: not found on PATH: install Rust"),
+        "{err}"
+    );
+    // Printing the triple needs no cargo.
+    let mut cmd = applet("xx-cargo");
+    let out = stdout(
+        cmd.arg("--print-target-triple")
+            .env("TARGETPLATFORM", "linux/arm64")
+            .env("PATH", &empty),
+    );
+    assert_eq!(out, "aarch64-unknown-linux-gnu");
+}
+
 /// cargo's own exit code passes through.
 #[test]
 fn exit_code_passes_through() {
@@ -305,4 +331,97 @@ fn exit_code_passes_through() {
         "/nonexistent/Cargo.toml",
     ]));
     assert_eq!(code, 101, "{err}");
+}
+
+/// `--print-env` only prints: the `<triple>-clang` links it names are made when the tool runs, not before.
+#[test]
+fn print_env_leaves_the_link_directory_untouched() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let dir = scratch().join("print-env-links");
+    let _ = std::fs::remove_dir_all(&dir);
+    for args in [&["cargo", "--print-env"][..], &["go", "--print-env"]] {
+        let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm64");
+        let out = stdout(cmd.args(args).env("MAB_BIN_DIR", &dir));
+        let clang = format!("{}/aarch64-linux-gnu-clang", dir.display());
+        assert!(
+            out.contains(&clang),
+            "{args:?} names the link it would use:\n{out}"
+        );
+        assert!(!dir.exists(), "{args:?} wrote {}", dir.display());
+    }
+}
+
+/// One answer for where pkg-config finds the target's libraries: Debian's multiarch directory of
+/// toolchains/cc.toml (never the triple, whatever XX_VENDOR spells), in every command that says it.
+#[test]
+fn pkg_config_dirs_agree() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let platforms = mab::core::table::PLATFORMS
+        .iter()
+        .filter(|r| r.os == "linux" && r.cc.is_some());
+    for row in platforms {
+        let platform = mab::core::platform::Platform {
+            row,
+            variant: row.variant,
+        }
+        .to_string();
+        if platform == "linux/amd64" {
+            continue; // native: the build machine's own pkg-config is right
+        }
+        let multiarch = row.cc.as_ref().unwrap().multiarch;
+        let want = format!("/usr/lib/{multiarch}/pkgconfig:/usr/share/pkgconfig");
+        for vendor in [None, Some("unknown")] {
+            let answers = |args: &[&str]| {
+                let mut cmd = cargo_env(mab(), "rust-hello", &platform);
+                cmd.args(args).env_remove("PKG_CONFIG");
+                if let Some(v) = vendor {
+                    cmd.env("XX_VENDOR", v);
+                }
+                let (code, out, err) = run(&mut cmd);
+                if code != 0 {
+                    // A platform whose toolchain is not installed says what to install, on one line.
+                    assert!(err.contains("install"), "{args:?} {platform}: {err}");
+                    assert_eq!(err.lines().count(), 1, "{err}");
+                }
+                out
+            };
+            let mut found = Vec::new();
+            let cmake = answers(&["cmake-toolchain"]);
+            found.extend(cmake.lines().filter_map(|l| {
+                l.strip_prefix("set(ENV{PKG_CONFIG_LIBDIR} \"")
+                    .map(|v| ("cmake-toolchain", v.trim_end_matches("\")").to_string()))
+            }));
+            let meson = answers(&["meson-cross"]);
+            found.extend(meson.lines().filter_map(|l| {
+                let dirs = l.strip_prefix("pkg_config_libdir = [")?;
+                let dirs: Vec<&str> = dirs
+                    .trim_end_matches(']')
+                    .split(", ")
+                    .map(|d| d.trim_matches('\''))
+                    .collect();
+                Some(("meson-cross", dirs.join(":")))
+            }));
+            for args in [&["cargo", "--print-env"][..], &["go", "--print-env"]] {
+                let out = answers(args);
+                found.extend(out.lines().filter_map(|l| {
+                    let (k, v) = l.split_once('=')?;
+                    k.starts_with("PKG_CONFIG_LIBDIR")
+                        .then(|| (args[0], v.trim_matches('\'').to_string()))
+                }));
+            }
+            // mips has no cross toolchain in the test set, and Debian's binutils have no vendor in their
+            // names: there every command says what to install.
+            assert!(
+                !found.is_empty() || platform.contains("mips") || vendor.is_some(),
+                "{platform}: no command printed pkg-config's directories"
+            );
+            for (command, dirs) in found {
+                assert_eq!(dirs, want, "{command} for {platform}, XX_VENDOR={vendor:?}");
+            }
+        }
+    }
 }

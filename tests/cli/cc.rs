@@ -324,6 +324,46 @@ fn target_flag_wins_over_targetplatform() {
     assert_eq!(run_qemu(t, &out, None), "hello-c s390x 76127");
 }
 
+/// Every triple mab prints for a platform works as the target, Rust's included: the `cc` crate passes
+/// `--target=armv7-unknown-linux-gnueabihf` to `mab clang`, and configure scripts get it in CFLAGS.
+#[test]
+fn rust_triples_work_as_target() {
+    require_tool("clang", &[]);
+    for (platform, arg) in [
+        ("linux/arm/v7", "--target=armv7-unknown-linux-gnueabihf"),
+        ("linux/arm64", "--target=aarch64-unknown-linux-gnu"),
+        ("linux/386", "--target=i686-unknown-linux-gnu"),
+    ] {
+        let t = target(platform);
+        let out = work().join(format!("rust-triple-{}", platform.replace('/', "-")));
+        stdout(
+            mab()
+                .args(["clang", arg, "-o"])
+                .arg(&out)
+                .arg(work().join("hello.c"))
+                .env("TARGETPLATFORM", "linux/s390x"),
+        );
+        check_elf(t, &out);
+        let sysroot = PathBuf::from(format!("/usr/{}", t.triple));
+        assert_eq!(
+            run_qemu(t, &out, Some(&sysroot)),
+            format!("hello-c {} 76127", t.machine),
+            "{arg}"
+        );
+    }
+    // The separate-argument form, with the vendor a distro would spell.
+    let t = target("linux/arm64");
+    let out = work().join("rust-triple-separate");
+    stdout(
+        mab()
+            .args(["clang", "-target", "aarch64-pc-linux-gnu", "-static", "-o"])
+            .arg(&out)
+            .arg(work().join("hello.c")),
+    );
+    check_elf(t, &out);
+    assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
+}
+
 /// A fresh bin dir for the links `--setup-target-triple` and `--wrap` make.
 fn bin_dir(name: &str) -> PathBuf {
     let dir = work().join(name);

@@ -1,9 +1,11 @@
 //! Integration tests: one binary, one module per applet, each running the real `mab` executable.
 
 mod apt;
+mod bundle;
 mod cargo;
 mod cc;
 mod common;
+mod completions;
 mod gen;
 mod go;
 mod hostile;
@@ -11,6 +13,8 @@ mod info;
 mod links;
 mod manifest;
 mod publish;
+mod release;
 mod tables;
 mod verify;
+mod xx_apt;
 mod xx_info;

@@ -263,6 +263,7 @@ fn windows_and_darwin() {
         ("windows/amd64", "x86_64-w64-mingw32", "x86_64"),
         ("windows/arm64", "aarch64-w64-mingw32", "aarch64"),
         ("windows/386", "i686-w64-mingw32", "i386"),
+        ("windows/arm", "armv7-w64-mingw32", "armv7l"),
         ("darwin/amd64", "x86_64-apple-macos10.6", "x86_64"),
         ("darwin/arm64", "arm64-apple-macos11.0", "arm64"),
     ] {
@@ -401,4 +402,17 @@ fn unknown_program_names_are_refused() {
     let (code, _, err) = run(&mut applet("xx-frobnicate"));
     assert_eq!(code, 2);
     assert!(err.contains("xx-info"), "lists the valid names: {err}");
+}
+
+/// `mab NAME ARGS` runs every applet, as `coreutils ls` runs `ls`: the same answers as the link.
+#[test]
+fn every_applet_runs_as_a_mab_subcommand() {
+    let vars = [("TARGETPLATFORM", "linux/arm/v7")];
+    let mut cmd = mab();
+    let out = stdout(cmd.args(["xx-info", "arch"]).envs(vars));
+    assert_eq!(out, xx_out(&vars, &["arch"]));
+    assert_eq!(out, "arm");
+    let mut cmd = mab();
+    let triple = stdout(cmd.args(["xx-clang", "--print-target-triple"]).envs(vars));
+    assert_eq!(triple, "arm-linux-gnueabihf");
 }

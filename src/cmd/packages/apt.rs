@@ -2,9 +2,10 @@
 //! secure the old versions, install; and when any of it fails or a signal comes, put dpkg's packages,
 //! architectures and the apt sources back.
 
-use super::process::{echo, exit_code, lock, query, Signals};
+use super::process::{echo, lock, query, Signals};
 use super::target::var;
 use super::undo::Undo;
+use crate::cmd::exec::{code, pass_through};
 use crate::core::os_release::OsRelease;
 use crate::core::packages::{self as plan, AptTarget, CommandLine, Sources, SourcesFix};
 use crate::core::Info;
@@ -30,7 +31,7 @@ pub fn run(
 ) -> Result<ExitCode> {
     if !plan::needs_target_arch(line) {
         let args = words(line);
-        return Ok(ExitCode::from(exit_code(signals.run(program, &args)?)));
+        return Ok(pass_through(signals.run(program, &args)?));
     }
     let arch = info
         .target
@@ -47,7 +48,7 @@ pub fn run(
     if !target.cross {
         let args = apt_plan(&target, line);
         echo(program, &args);
-        return Ok(ExitCode::from(exit_code(signals.run(program, &args)?)));
+        return Ok(pass_through(signals.run(program, &args)?));
     }
 
     let _lock = lock(APT_LOCK)?;
@@ -120,7 +121,7 @@ pub fn run(
             }
             return Ok(ExitCode::SUCCESS);
         }
-        Ok(Step::Failed(what, status)) => (format!("{what} failed ({status})"), exit_code(status)),
+        Ok(Step::Failed(what, status)) => (format!("{what} failed ({status})"), code(status)),
         Ok(Step::Refused(why)) => (why, crate::exit::ERROR),
         Ok(Step::Interrupted) => {
             let sig = signals.caught().unwrap_or(signal_hook::consts::SIGTERM);

@@ -6,9 +6,11 @@
 //! are put back as they were, an architecture mab added to dpkg is removed again and the apt sources are
 //! restored, also when mab is
 //! interrupted (SIGINT, SIGTERM and SIGHUP are forwarded to the running package manager first). `apt`
-//! holds that transaction, `root` the apk and dnf target roots, `process` what they share.
+//! holds that transaction, `undo` its way back, `mingw` Windows targets' MinGW-w64 packages, `root` the apk
+//! and dnf target roots, `process` what they share.
 
 mod apt;
+mod mingw;
 mod process;
 mod root;
 mod undo;
@@ -18,7 +20,7 @@ use crate::core::info::check_token;
 use crate::core::os_release::OsRelease;
 use crate::core::packages as plan;
 use crate::core::table::{self, Family};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use process::Signals;
 use std::ffi::OsString;
 use std::path::Path;
@@ -31,14 +33,8 @@ pub struct RawArgs {
     args: Vec<OsString>,
 }
 
-/// The package manager a name stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tool {
-    AptGet,
-    Apt,
-    Apk,
-    Dnf,
-}
+/// The package manager a name stands for (the names are `crate::core::names`' table).
+pub use crate::core::names::PackageManager as Tool;
 
 impl Tool {
     fn program(self) -> &'static str {
@@ -72,10 +68,13 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
                 .ok_or_else(|| anyhow!("argument {a:?} is not UTF-8"))
         })
         .collect::<Result<_>>()?;
+    if tool.family() == Family::Debian && args.first().is_some_and(|a| a == "--fix-source-file") {
+        return fix_source_file(&args[1..]);
+    }
     let release = target::os_release();
     check_distro(tool, &release)?;
     let program = tool.program();
-    which::which(program).map_err(|_| {
+    super::exec::program(program).ok_or_else(|| {
         anyhow!(
             "{program} not found: `mab {program}` runs the build distro's own {program}; install it, or use the \
              command of this distro's package manager"
@@ -88,6 +87,10 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
     }
     let line = plan::parse(tool.family(), &args)?;
     let info = target::resolve(None)?;
+    if info.target.os() == "windows" && tool.family() == Family::Debian {
+        let signals = Signals::install()?;
+        return mingw::run(program, &info, &line, &signals);
+    }
     if info.target.os() != "linux" {
         eprintln!(
             "mab {program}: no packages to install for {}: the target is not Linux",
@@ -101,6 +104,21 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
         Tool::Apk => root::apk(&info, &line, &signals),
         Tool::Dnf => root::dnf(&info, &release, &line, &signals),
     }
+}
+
+/// xx-apt's `--fix-source-file FILE ARCH`: restricts the file's entries that name no architecture to ARCH,
+/// for Dockerfiles that set up their own sources before a cross install.
+fn fix_source_file(args: &[String]) -> Result<ExitCode> {
+    let [file, arch] = args else {
+        bail!("--fix-source-file needs a sources file and an architecture: --fix-source-file /etc/apt/sources.list arm64");
+    };
+    check_token("--fix-source-file's architecture", arch).map_err(|e| anyhow!(e))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+    let fixed = plan::pin_sources_file(file, &text, arch);
+    if fixed != text {
+        std::fs::write(file, fixed).with_context(|| format!("cannot write {file}"))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The command must match the build distro: apt on Debian/Ubuntu, apk on Alpine, dnf on RHEL/Fedora.

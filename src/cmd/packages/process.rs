@@ -1,5 +1,5 @@
 //! What every package manager command shares: catching termination signals and passing them on, the lock
-//! beside dpkg's, queries whose output mab reads, and a child's status as mab's exit code.
+//! beside dpkg's, and queries whose output mab reads (a child's status as an exit code is `cmd::exec`'s).
 
 use anyhow::{bail, Context, Result};
 use std::process::{Command, ExitStatus, Stdio};
@@ -127,19 +127,6 @@ pub fn query(program: &str, args: &[&str]) -> Result<String> {
         bail!("`{program} {}` failed ({})", args.join(" "), out.status);
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// The exit code for a finished child: its own, or 128 + the signal that ended it, as shells report it.
-pub fn exit_code(status: ExitStatus) -> u8 {
-    use std::os::unix::process::ExitStatusExt;
-    if status.success() {
-        return 0;
-    }
-    status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .map_or(1, |c| u8::try_from(c).unwrap_or(1))
-        .max(1)
 }
 
 pub fn echo(program: &str, args: &[String]) {

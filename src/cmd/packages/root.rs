@@ -1,7 +1,8 @@
 //! `mab apk` and `mab dnf`: a secondary root per target under /<triple>.
 
-use super::process::{echo, exit_code, Signals};
+use super::process::{echo, Signals};
 use super::target::var;
+use crate::cmd::exec::pass_through;
 use crate::core::info::{c_triple, Flavour};
 use crate::core::os_release::OsRelease;
 use crate::core::packages::{self as plan, CommandLine, SetupStep, TargetRoot};
@@ -170,7 +171,7 @@ pub fn apk(info: &Info, line: &CommandLine, signals: &Signals) -> Result<ExitCod
     if let (true, Some(root)) = (status.success() && plan::installs(line), &root) {
         drop_foreign_binaries(root, "XX_APK_KEEP_BINARIES")?;
     }
-    Ok(ExitCode::from(exit_code(status)))
+    Ok(pass_through(status))
 }
 
 pub fn dnf(
@@ -193,5 +194,5 @@ pub fn dnf(
     if let (true, Some(root)) = (status.success() && plan::installs(line), &root) {
         drop_foreign_binaries(root, "XX_DNF_KEEP_BINARIES")?;
     }
-    Ok(ExitCode::from(exit_code(status)))
+    Ok(pass_through(status))
 }

@@ -1,0 +1,267 @@
+//! One wrapper call: xx-clang's own options, the links `--setup-target-triple` makes, and the compiler's
+//! program, arguments and environment, as a [`Plan`] for the command layer to carry out.
+
+use super::{toolchain, CcError, Overrides, Toolchain, Wrapper, GUARD};
+use crate::core::info::Info;
+use crate::core::names::llvm_tools;
+use crate::core::plan::{Command, Link, Plan, Probe, Then};
+use std::ffi::{OsStr, OsString};
+
+/// Names `--wrap` puts on PATH so plain `clang` and `cc` build for the target.
+const WRAP_NAMES: &[&str] = &["clang", "clang++", "cc", "c++"];
+
+/// What a wrapper call does besides compiling (xx-clang's options).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Compile,
+    /// `--config FILE`: the user brings their own clang configuration; run clang untouched.
+    Passthrough,
+    PrintTargetTriple,
+    PrintSysroot,
+    PrintCmakeDefines,
+    SetupTargetTriple,
+    Wrap,
+    Unwrap,
+}
+
+impl Action {
+    /// The first of xx's own options in the arguments, else a plain compile.
+    pub fn of(args: &[OsString]) -> Action {
+        for arg in args {
+            let a = arg.to_str().unwrap_or("");
+            let a = a.strip_prefix('-').unwrap_or(a);
+            let found = match a {
+                "-config" => Action::Passthrough,
+                "-print-target-triple" | "print-target-triple" => Action::PrintTargetTriple,
+                "-print-sysroot" | "print-sysroot" => Action::PrintSysroot,
+                "-print-cmake-defines" | "print-cmake-defines" => Action::PrintCmakeDefines,
+                "-setup-target-triple" | "setup-target-triple" => Action::SetupTargetTriple,
+                "-wrap" => Action::Wrap,
+                "-unwrap" => Action::Unwrap,
+                _ => continue,
+            };
+            return found;
+        }
+        Action::Compile
+    }
+}
+
+/// The triple of `--target=T` or `-target T`, if the user gave one.
+pub fn target_arg(args: &[OsString]) -> Option<String> {
+    let mut next = false;
+    for arg in args {
+        let a = arg.to_string_lossy();
+        if next {
+            return Some(a.into_owned());
+        }
+        if let Some(t) = a.strip_prefix("--target=") {
+            return Some(t.to_string());
+        }
+        next = a == "-target";
+    }
+    None
+}
+
+/// `--config FILE` calls: the build machine's clang with the arguments untouched, no target needed.
+pub fn passthrough(wrapper: Wrapper, args: &[OsString], probe: &Probe) -> Result<Plan, CcError> {
+    let name = if wrapper.is_cxx() { "clang++" } else { "clang" };
+    let clang = (probe.program)(name).ok_or(CcError::NotFound(name.to_string(), "clang"))?;
+    Ok(Plan::exec(Command {
+        program: clang,
+        args: args.to_vec(),
+        env: Vec::new(),
+    }))
+}
+
+/// What the call does for the resolved target. `ov` is read only by the actions that need a toolchain.
+pub fn plan(
+    action: Action,
+    wrapper: Wrapper,
+    info: &Info,
+    ov: &dyn Fn() -> Result<Overrides, CcError>,
+    args: &[OsString],
+    probe: &Probe,
+) -> Result<Plan, CcError> {
+    let tc = || toolchain(info, Some(wrapper), &ov()?, probe);
+    let wrap = |link: fn(String) -> Link| Plan {
+        links: WRAP_NAMES
+            .iter()
+            .map(|n| link(probe.link_path(n)))
+            .collect(),
+        then: Then::Done,
+    };
+    Ok(match action {
+        Action::Passthrough => passthrough(wrapper, args, probe)?,
+        Action::PrintTargetTriple => Plan::print(vec![info.triple.clone()]),
+        Action::Wrap => wrap(Link::Own),
+        Action::Unwrap => wrap(Link::Remove),
+        Action::PrintSysroot => Plan::print(vec![tc()?.sysroot]),
+        Action::SetupTargetTriple => Plan {
+            links: setup_links(&tc()?.triple, probe),
+            then: Then::Done,
+        },
+        Action::PrintCmakeDefines => cmake_defines(&tc()?, probe),
+        Action::Compile => Plan::exec(invocation(&tc()?, wrapper, args)),
+    })
+}
+
+/// xx's `--setup-target-triple`: `<triple>-clang`, `-clang++`, `-pkg-config` and binutils-style names as
+/// links to mab, so build systems that take a cross prefix (`CROSS_COMPILE=aarch64-linux-gnu-`) work. A
+/// real tool of the name is kept (Debian's pkg-config ships some `<triple>-pkg-config`), and an LLVM name
+/// is linked only where that LLVM tool is installed.
+pub fn setup_links(triple: &str, probe: &Probe) -> Vec<Link> {
+    let real = |name: &str| (probe.program)(name).is_some();
+    let mut links: Vec<Link> = ["clang", "clang++", "pkg-config"]
+        .iter()
+        .map(|tool| format!("{triple}-{tool}"))
+        .filter(|name| !(name.ends_with("-pkg-config") && real(name)))
+        .map(|name| Link::Make(probe.link_path(&name)))
+        .collect();
+    links.extend(
+        llvm_tools()
+            .map(|tool| (format!("{triple}-{tool}"), format!("llvm-{tool}")))
+            .filter(|(name, llvm)| !real(name) && real(llvm))
+            .map(|(name, _)| Link::Make(probe.link_path(&name))),
+    );
+    links
+}
+
+/// `--print-cmake-defines`: the `<triple>-` links (made first) as CMake's compilers.
+fn cmake_defines(tc: &Toolchain, probe: &Probe) -> Plan {
+    let t = &tc.triple;
+    let bin = |name: &str| probe.link_path(&format!("{t}-{name}"));
+    // The links keep a real <triple>-pkg-config where one exists.
+    let pkg_config =
+        (probe.program)(&format!("{t}-pkg-config")).unwrap_or_else(|| bin("pkg-config"));
+    Plan {
+        links: setup_links(t, probe),
+        then: Then::Print(vec![format!(
+            "-DCMAKE_C_COMPILER={} -DCMAKE_CXX_COMPILER={} -DCMAKE_ASM_COMPILER={} \
+             -DPKG_CONFIG_EXECUTABLE={} -DCMAKE_C_COMPILER_TARGET={t} \
+             -DCMAKE_CXX_COMPILER_TARGET={t} -DCMAKE_ASM_COMPILER_TARGET={t}",
+            bin("clang"),
+            bin("clang++"),
+            bin("clang"),
+            pkg_config,
+        )]),
+    }
+}
+
+/// Whether the call links: not with -c, -S, -E, -fsyntax-only or dependency-only -M/-MM, where clang
+/// would warn that link flags are unused (and break -Werror builds).
+pub fn links(args: &[OsString]) -> bool {
+    let no_link = ["-c", "-S", "-E", "-M", "-MM", "-fsyntax-only"].map(OsStr::new);
+    !args.iter().any(|a| no_link.contains(&a.as_os_str()))
+}
+
+/// The program, arguments and environment of one compiler call: the toolchain's flags first, so the
+/// user's own (a later `-fuse-ld=`) win.
+pub fn invocation(tc: &Toolchain, wrapper: Wrapper, args: &[OsString]) -> Command {
+    let program = if wrapper.is_cxx() { &tc.cxx } else { &tc.cc };
+    let user_target = target_arg(args).is_some();
+    let mut out: Vec<OsString> = tc
+        .compile_flags
+        .iter()
+        .filter(|f| !(user_target && f.starts_with("--target=")))
+        .map(OsString::from)
+        .collect();
+    if links(args) {
+        out.extend(tc.link_flags.iter().map(OsString::from));
+    }
+    out.extend(args.iter().cloned());
+    Command {
+        program: program.clone(),
+        args: out,
+        env: vec![(GUARD.to_string(), "1".to_string())],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::cc::toolchain::tests::plan as toolchain_for;
+
+    fn args(s: &[&str]) -> Vec<OsString> {
+        s.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn compile_only_calls_get_no_link_flags() {
+        let tc = toolchain_for("linux/arm64", Wrapper::Clang, Overrides::default()).unwrap();
+        let c = invocation(&tc, Wrapper::Clang, &args(&["-c", "x.c"]));
+        assert_eq!(c.args, args(&["--target=aarch64-linux-gnu", "-c", "x.c"]));
+        assert_eq!(c.env, vec![(GUARD.to_string(), "1".to_string())]);
+        let c = invocation(
+            &tc,
+            Wrapper::Clang,
+            &args(&["--target=aarch64-linux-gnu", "x.c"]),
+        );
+        assert_eq!(c.program, "/usr/bin/clang");
+        assert_eq!(
+            c.args,
+            args(&[
+                "-fuse-ld=lld",
+                "--rtlib=libgcc",
+                "--target=aarch64-linux-gnu",
+                "x.c"
+            ])
+        );
+    }
+
+    #[test]
+    fn actions() {
+        assert_eq!(Action::of(&args(&["-c", "x.c"])), Action::Compile);
+        assert_eq!(
+            Action::of(&args(&["--print-target-triple", "--config", "f"])),
+            Action::PrintTargetTriple
+        );
+        assert_eq!(Action::of(&args(&["--config", "f"])), Action::Passthrough);
+        assert_eq!(Action::of(&args(&["-print-sysroot"])), Action::PrintSysroot);
+    }
+
+    /// Only what needs links makes them: printing the triple or the sysroot writes nothing.
+    #[test]
+    fn links_are_planned_only_where_xx_makes_them() {
+        let program = |name: &str| {
+            (name.starts_with("llvm-") || name == "clang" || name == "ld.lld")
+                .then(|| format!("/usr/bin/{name}"))
+        };
+        let exists = |_: &str| true;
+        let probe = Probe {
+            program: &program,
+            exists: &exists,
+            bin_dir: "/b".into(),
+        };
+        let info = crate::core::cc::toolchain::tests::info("linux/arm64");
+        let ov = || Ok(Overrides::default());
+        let plan_of = |a: &[&str]| {
+            plan(
+                Action::of(&args(a)),
+                Wrapper::Clang,
+                &info,
+                &ov,
+                &args(a),
+                &probe,
+            )
+            .unwrap()
+        };
+        assert!(plan_of(&["--print-target-triple"]).links.is_empty());
+        assert!(plan_of(&["--print-sysroot"]).links.is_empty());
+        assert!(plan_of(&["-c", "x.c"]).links.is_empty());
+        let setup = plan_of(&["--setup-target-triple"]).links;
+        assert!(
+            setup.contains(&Link::Make("/b/aarch64-linux-gnu-clang".into())),
+            "{setup:?}"
+        );
+        assert!(
+            setup.contains(&Link::Make("/b/aarch64-linux-gnu-ar".into())),
+            "{setup:?}"
+        );
+        assert_eq!(plan_of(&["--print-cmake-defines"]).links, setup);
+        assert_eq!(plan_of(&["--wrap"]).links[0], Link::Own("/b/clang".into()));
+        assert_eq!(
+            plan_of(&["--unwrap"]).links[3],
+            Link::Remove("/b/c++".into())
+        );
+    }
+}

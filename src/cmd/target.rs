@@ -74,7 +74,7 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
 /// cause is an engine that leaves `FROM --platform=$BUILDPLATFORM` empty, as podman 4.3 / buildah 1.28
 /// do, so the stage takes the target's image.
 pub fn warn_if_emulated(info: &Info) {
-    let Ok(found) = super::verify::read_headers(std::path::Path::new("/bin/sh")) else {
+    let Ok(found) = super::headers::read_headers(std::path::Path::new("/bin/sh")) else {
         return;
     };
     let stage = crate::core::binary::platforms(&found);

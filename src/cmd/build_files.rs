@@ -25,7 +25,7 @@ pub fn run(kind: Kind, args: Args) -> Result<ExitCode> {
     let probe = exec::probe();
     let tc = super::cc::toolchain(&info, &probe)?;
     let pkg_config = exec::require("pkg-config", "pkg-config")?;
-    let text = render(kind, &info, &tc, &pkg_config).map_err(anyhow::Error::msg)?;
+    let text = render(kind, &info, &tc, &pkg_config)?;
     match args.output {
         Some(path) => std::fs::write(&path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,

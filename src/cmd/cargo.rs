@@ -10,7 +10,7 @@ use crate::core::shell::quote;
 use crate::core::toolenv::ToolPlan;
 use crate::core::Info;
 use crate::exit::print_lines;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use cargo_metadata::Message;
 use std::ffi::OsString;
 use std::io::{BufReader, Write};
@@ -50,8 +50,7 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let opts = options::parse(args, &OPTIONS)?;
     let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
-    let (info, triple) =
-        rust_target(&info, opts.value("--target"), &target::var).map_err(|e| anyhow!(e))?;
+    let (info, triple) = rust_target(&info, opts.value("--target"), &target::var)?;
     if opts.flag("--print-target-triple") {
         print_lines([triple])?;
         return Ok(ExitCode::SUCCESS);
@@ -62,8 +61,7 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     }
     let probe = exec::probe();
     let ToolPlan { env: vars, links } =
-        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)
-            .map_err(|e| anyhow!(e))?;
+        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)?;
     if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);

@@ -23,6 +23,7 @@ pub mod registry;
 pub mod resolve;
 pub mod shell;
 pub mod table;
+pub(crate) mod templates;
 pub(crate) mod toolenv;
 pub(crate) mod windres;
 pub mod xx;

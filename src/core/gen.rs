@@ -175,14 +175,14 @@ pub struct DockerOptions {
     pub libc: Option<Libc>,
     /// Extra target-architecture packages for the build (`-dev` libraries).
     pub packages: Vec<String>,
+    /// The Dockerfile's name, when not `Dockerfile` (the project has its own).
+    pub dockerfile: Option<String>,
 }
 
 /// What a project's build needs, besides the values each template takes.
 struct Needs {
     build_image: String,
     is_static: bool,
-    /// The final base for a dynamically linked binary (a static one gets the Debian row's `static_base`).
-    dynamic_base: &'static str,
     /// Debian packages for the build machine.
     host: Vec<&'static str>,
     /// Debian packages for the target's architecture (`mab apt-get`).
@@ -190,11 +190,10 @@ struct Needs {
 }
 
 impl Needs {
-    fn new(build_image: String, is_static: bool, dynamic_base: &'static str) -> Needs {
+    fn new(build_image: String, is_static: bool) -> Needs {
         Needs {
             build_image,
             is_static,
-            dynamic_base,
             host: Vec::new(),
             target: Vec::new(),
         }
@@ -214,6 +213,14 @@ impl Needs {
     }
 }
 
+/// One line of a Dockerfile comment: control characters (a newline would end the comment) become spaces.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect()
+}
+
 /// Renders the Dockerfile and the .dockerignore for a project.
 pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, String), GenError> {
     let mut cx = Context::new();
@@ -227,25 +234,34 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
         Project::Rust(p) => rust(p, opts, &mut cx)?,
         Project::C(p) => c(p, opts, &mut cx)?,
     };
+    // What detection chose, and where each target library came from, for the header comment.
+    let mut notes: Vec<String> = project.notes().iter().map(|n| comment(n)).collect();
+    for pkg in project.packages() {
+        needs.target.push(check_package(&pkg.name)?);
+        notes.push(comment(&format!(
+            "target package {} ({})",
+            pkg.name, pkg.origin
+        )));
+    }
     for pkg in &opts.packages {
         needs.target.push(check_package(pkg)?);
+        notes.push(comment(&format!("target package {pkg} (--packages)")));
     }
     let mut seen = std::collections::HashSet::new();
     needs.target.retain(|p| seen.insert(p.clone()));
+    cx.insert("notes", &notes);
+    let dockerfile_name = opts.dockerfile.as_deref().unwrap_or("Dockerfile");
+    cx.insert(
+        "dockerfile",
+        &check_path("Dockerfile name", dockerfile_name)?,
+    );
     let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
-    let default_base = if needs.is_static {
-        table::debian().static_base
-    } else {
-        needs.dynamic_base
-    };
-    let base = check_image("--base", opts.base.as_deref().unwrap_or(default_base))?;
-    if base == "scratch" && !needs.is_static {
-        return Err(GenError(format!(
-            "--base scratch: a dynamically linked binary cannot run in an empty image (its loader and libc \
-             are missing); add --static, or pick a base with glibc such as {}",
-            table::debian().slim_image
-        )));
-    }
+    // A dynamically linked program takes its libraries along (mab bundle), so one base without a C
+    // library serves both kinds.
+    let base = check_image(
+        "--base",
+        opts.base.as_deref().unwrap_or(table::debian().static_base),
+    )?;
     cx.insert("build_image", &check_image("--build-image", build_image)?);
     cx.insert("base", &base);
     cx.insert("static", &needs.is_static);
@@ -279,6 +295,7 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
     };
     cx.insert("package", &package);
     cx.insert("cgo", &p.cgo);
+    cx.insert("vendored", &p.vendored);
     let mut mod_files = vec!["go.mod"];
     if p.has_sum {
         mod_files.push("go.sum");
@@ -289,11 +306,7 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
         !s.is_empty() && chars_in(s, b".")
     })?;
     let is_static = !p.cgo || opts.link_static == Some(true);
-    let needs = Needs::new(
-        table::debian().go_image(&version),
-        is_static,
-        table::debian().glibc_base,
-    );
+    let needs = Needs::new(table::debian().go_image(&version), is_static);
     Ok(if p.cgo {
         needs.c_toolchain(false)
     } else {
@@ -345,11 +358,7 @@ fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs
         .collect();
     cx.insert("stub_dirs", &dirs);
     cx.insert("stubs", &stubs);
-    let needs = Needs::new(
-        table::debian().rust_image.to_string(),
-        is_static,
-        table::debian().cc_base,
-    );
+    let needs = Needs::new(table::debian().rust_image.to_string(), is_static);
     // glibc targets link through the C toolchain; musl ones through rust-lld, with no C at all.
     Ok(if libc == Libc::Gnu {
         needs.c_toolchain(false)
@@ -369,7 +378,6 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     let mut needs = Needs::new(
         table::debian().slim_image.to_string(),
         opts.link_static == Some(true),
-        table::debian().slim_image,
     )
     .c_toolchain(p.cxx);
     needs.host.push("pkg-config");
@@ -379,9 +387,16 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
         CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
         CBuild::Make => &["make"],
     });
-    for pkg in &p.packages {
-        needs.target.push(check_package(pkg)?);
-    }
+    let options = p
+        .test_options
+        .iter()
+        .map(|o| {
+            check("CMake option", o, "letters, digits and _", |s| {
+                chars_in(s, b"_")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    cx.insert("test_options", &options);
     Ok(needs)
 }
 

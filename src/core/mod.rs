@@ -3,6 +3,7 @@
 
 pub(crate) mod binary;
 pub(crate) mod build_files;
+pub(crate) mod bundle;
 pub(crate) mod cargo;
 pub(crate) mod cc;
 pub(crate) mod gen;

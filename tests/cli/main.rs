@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per applet, each running the real `mab` executable.
 
 mod apt;
+mod bundle;
 mod cargo;
 mod cc;
 mod common;
@@ -15,4 +16,5 @@ mod publish;
 mod release;
 mod tables;
 mod verify;
+mod xx_apt;
 mod xx_info;

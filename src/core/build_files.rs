@@ -50,6 +50,13 @@ struct Vars<'a> {
     pkg_config_sysroot: &'a str,
     meson_cpu: &'a str,
     endian: &'a str,
+    /// CMake's CMAKE_SYSTEM_NAME and Meson's host `system` (Linux/linux, Windows/windows).
+    cmake_system: &'static str,
+    meson_system: &'static str,
+    /// C++-only flags (libstdc++'s headers for clang on MinGW-w64).
+    cxx_flags: &'a [String],
+    /// The resource compiler for Windows targets (`<triple>-windres`), else empty.
+    windres: String,
 }
 
 /// Values go between quotes in CMake and Meson files; rather than escape for two languages, refuse the
@@ -74,7 +81,9 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
             .chain(tc.compile_flags.iter().cloned())
             .collect()
     };
-    let (c, cpp) = (command(&tc.cc), command(&tc.cxx));
+    let (c, mut cpp) = (command(&tc.cc), command(&tc.cxx));
+    cpp.extend(tc.cxx_flags.iter().cloned());
+    let windows = info.target.os() == "windows";
     let vars = Vars {
         platform: info.target.to_string(),
         triple: &tc.triple,
@@ -98,6 +107,14 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
             .unwrap_or(""),
         meson_cpu: tc.meson_cpu,
         endian: tc.endian,
+        cmake_system: if windows { "Windows" } else { "Linux" },
+        meson_system: if windows { "windows" } else { "linux" },
+        cxx_flags: &tc.cxx_flags,
+        windres: if windows {
+            format!("{}-windres", tc.triple)
+        } else {
+            String::new()
+        },
     };
     let values = [
         vars.cc,
@@ -111,6 +128,7 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
     .into_iter()
     .chain([vars.pkg_config_libdir, vars.pkg_config_sysroot])
     .chain(tc.compile_flags.iter().map(String::as_str))
+    .chain(tc.cxx_flags.iter().map(String::as_str))
     .chain(tc.link_flags.iter().map(String::as_str));
     for v in values {
         check_plain(v)?;

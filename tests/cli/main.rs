@@ -15,4 +15,5 @@ mod publish;
 mod release;
 mod tables;
 mod verify;
+mod windows;
 mod xx_info;

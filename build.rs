@@ -166,6 +166,37 @@ struct Aliases {
     os: Vec<OsAlias>,
     arch: Vec<ArchAlias>,
     variant: Vec<VariantAlias>,
+    triple_arch: Vec<TripleArch>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TripleArch {
+    alias: String,
+    arch: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DebianTable {
+    debian: Debian,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Debian {
+    codename: String,
+    version: String,
+    gcc: String,
+    libc_dev: String,
+    libgcc_dev: String,
+    libstdcxx_dev: String,
+    slim_image: String,
+    rust_image: String,
+    go_image: String,
+    static_base: String,
+    glibc_base: String,
+    cc_base: String,
 }
 
 #[derive(Deserialize)]
@@ -325,6 +356,165 @@ fn family_variant(table: &str, family: &str) -> &'static str {
         "rhel" => "Family::Rhel",
         other => panic!("{table}: family {other:?} is not debian, alpine or rhel"),
     }
+}
+
+/// `toolchains/distros.toml` → `DISTROS`.
+fn write_distros(out: &mut String, distros: &Distros) {
+    out.push_str("\npub static DISTROS: &[DistroRow] = &[\n");
+    for d in &distros.distro {
+        check_inert("distros.toml", &d.id);
+        let family = family_variant("distros.toml", &d.family);
+        assert!(
+            ["gnu", "musl"].contains(&d.libc.as_str()),
+            "distros.toml: libc {:?}",
+            d.libc
+        );
+        writeln!(
+            out,
+            "    DistroRow {{ id: {:?}, family: {family}, libc: {:?}, vendor_in_triple: {:?} }},",
+            d.id, d.libc, d.vendor_in_triple
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+}
+
+/// `toolchains/aliases.toml` → `OS_ALIASES`, `ARCH_ALIASES`, `VARIANT_ALIASES`, `TRIPLE_ARCH_ALIASES`.
+fn write_aliases(out: &mut String, aliases: &Aliases) {
+    out.push_str("\npub static OS_ALIASES: &[(&str, &str)] = &[\n");
+    for a in &aliases.os {
+        writeln!(out, "    ({:?}, {:?}),", a.alias, a.os).unwrap();
+    }
+    out.push_str("];\n\npub static ARCH_ALIASES: &[ArchAlias] = &[\n");
+    for a in &aliases.arch {
+        writeln!(
+            out,
+            "    ArchAlias {{ alias: {:?}, arch: {:?}, variant: {:?} }},",
+            a.alias, a.arch, a.variant
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\npub static VARIANT_ALIASES: &[VariantAlias] = &[\n");
+    for a in &aliases.variant {
+        writeln!(
+            out,
+            "    VariantAlias {{ arch: {:?}, from: {:?}, to: {:?} }},",
+            a.arch, a.from, a.to
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\npub static TRIPLE_ARCH_ALIASES: &[(&str, &str)] = &[\n");
+    let mut seen = BTreeSet::new();
+    for a in &aliases.triple_arch {
+        check_inert("aliases.toml", &a.alias);
+        check_inert("aliases.toml", &a.arch);
+        assert!(
+            seen.insert(&a.alias),
+            "aliases.toml: triple_arch {:?} listed twice",
+            a.alias
+        );
+        writeln!(out, "    ({:?}, {:?}),", a.alias, a.arch).unwrap();
+    }
+    out.push_str("];\n");
+}
+
+/// `toolchains/packages.toml` → `META_PACKAGES` and `MIRRORS`.
+fn write_packages(out: &mut String, packages: &Packages) {
+    out.push_str("\npub static META_PACKAGES: &[MetaRow] = &[\n");
+    let mut seen = BTreeSet::new();
+    for m in &packages.meta {
+        let family = family_variant("packages.toml", &m.family);
+        for name in &m.names {
+            check_inert("packages.toml", name);
+            assert!(
+                seen.insert((name.clone(), family)),
+                "packages.toml: {name:?} listed twice for {}",
+                m.family
+            );
+        }
+        for alternatives in &m.packages {
+            for p in alternatives.split('|') {
+                check_inert("packages.toml", p);
+            }
+        }
+        writeln!(
+            out,
+            "    MetaRow {{ names: &{:?}, family: {family}, packages: &{:?} }},",
+            m.names, m.packages
+        )
+        .unwrap();
+    }
+    out.push_str("];\n\npub static MIRRORS: &[MirrorRow] = &[\n");
+    for m in &packages.mirror {
+        for v in [&m.distro, &m.ports_uri.replace(':', "")]
+            .into_iter()
+            .chain(&m.archive_arches)
+            .chain(&m.archive_hosts)
+        {
+            check_inert("packages.toml", v);
+        }
+        writeln!(
+            out,
+            "    MirrorRow {{ distro: {:?}, archive_arches: &{:?}, archive_hosts: &{:?}, ports_uri: {:?} }},",
+            m.distro, m.archive_arches, m.archive_hosts, m.ports_uri
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+}
+
+/// `toolchains/debian.toml` → `DEBIAN`. Every cell must name the row's release, so a move to the next
+/// release cannot leave one image or package behind.
+fn write_debian(out: &mut String) {
+    let DebianTable { debian: d } = load("debian.toml");
+    for v in [
+        &d.codename,
+        &d.version,
+        &d.gcc,
+        &d.libc_dev,
+        &d.libgcc_dev,
+        &d.libstdcxx_dev,
+    ] {
+        check_inert("debian.toml", v);
+    }
+    let gcc = format!("-{}-", d.gcc);
+    for p in [&d.libgcc_dev, &d.libstdcxx_dev] {
+        assert!(
+            p.contains(&gcc),
+            "debian.toml: {p:?} does not name gcc {}",
+            d.gcc
+        );
+    }
+    let distroless = format!("-debian{}:", d.version);
+    for image in [
+        &d.slim_image,
+        &d.rust_image,
+        &d.go_image,
+        &d.static_base,
+        &d.glibc_base,
+        &d.cc_base,
+    ] {
+        check_inert("debian.toml", &image.replace([':', '{', '}'], ""));
+        assert!(
+            image.contains(&d.codename) || image.contains(&distroless),
+            "debian.toml: {image:?} names neither {} nor debian{}",
+            d.codename,
+            d.version
+        );
+    }
+    assert!(
+        d.go_image.contains("{go}"),
+        "debian.toml: go_image needs {{go}}"
+    );
+    writeln!(
+        out,
+        "\npub static DEBIAN: DebianRow = DebianRow {{ codename: {:?}, version: {:?}, gcc: {:?}, libc_dev: {:?}, \
+         libgcc_dev: {:?}, libstdcxx_dev: {:?}, slim_image: {:?}, rust_image: {:?}, go_image: {:?}, \
+         static_base: {:?}, glibc_base: {:?}, cc_base: {:?} }};",
+        d.codename, d.version, d.gcc, d.libc_dev, d.libgcc_dev, d.libstdcxx_dev, d.slim_image,
+        d.rust_image, d.go_image, d.static_base, d.glibc_base, d.cc_base
+    )
+    .unwrap();
 }
 
 fn main() {
@@ -499,88 +689,12 @@ fn main() {
         )
         .unwrap();
     }
-    out.push_str("];\n\npub static DISTROS: &[DistroRow] = &[\n");
-    for d in &distros.distro {
-        check_inert("distros.toml", &d.id);
-        let family = family_variant("distros.toml", &d.family);
-        assert!(
-            ["gnu", "musl"].contains(&d.libc.as_str()),
-            "distros.toml: libc {:?}",
-            d.libc
-        );
-        writeln!(
-            out,
-            "    DistroRow {{ id: {:?}, family: {family}, libc: {:?}, vendor_in_triple: {:?} }},",
-            d.id, d.libc, d.vendor_in_triple
-        )
-        .unwrap();
-    }
-    out.push_str("];\n\npub static OS_ALIASES: &[(&str, &str)] = &[\n");
-    for a in &aliases.os {
-        writeln!(out, "    ({:?}, {:?}),", a.alias, a.os).unwrap();
-    }
-    out.push_str("];\n\npub static ARCH_ALIASES: &[ArchAlias] = &[\n");
-    for a in &aliases.arch {
-        writeln!(
-            out,
-            "    ArchAlias {{ alias: {:?}, arch: {:?}, variant: {:?} }},",
-            a.alias, a.arch, a.variant
-        )
-        .unwrap();
-    }
-    out.push_str("];\n\npub static VARIANT_ALIASES: &[VariantAlias] = &[\n");
-    for a in &aliases.variant {
-        writeln!(
-            out,
-            "    VariantAlias {{ arch: {:?}, from: {:?}, to: {:?} }},",
-            a.arch, a.from, a.to
-        )
-        .unwrap();
-    }
     out.push_str("];\n");
+    write_distros(&mut out, &distros);
+    write_aliases(&mut out, &aliases);
     write_binaries(&mut out, &platforms, &known);
-
-    out.push_str("\npub static META_PACKAGES: &[MetaRow] = &[\n");
-    let mut seen = BTreeSet::new();
-    for m in &packages.meta {
-        let family = family_variant("packages.toml", &m.family);
-        for name in &m.names {
-            check_inert("packages.toml", name);
-            assert!(
-                seen.insert((name.clone(), family)),
-                "packages.toml: {name:?} listed twice for {}",
-                m.family
-            );
-        }
-        for alternatives in &m.packages {
-            for p in alternatives.split('|') {
-                check_inert("packages.toml", p);
-            }
-        }
-        writeln!(
-            out,
-            "    MetaRow {{ names: &{:?}, family: {family}, packages: &{:?} }},",
-            m.names, m.packages
-        )
-        .unwrap();
-    }
-    out.push_str("];\n\npub static MIRRORS: &[MirrorRow] = &[\n");
-    for m in &packages.mirror {
-        for v in [&m.distro, &m.ports_uri.replace(':', "")]
-            .into_iter()
-            .chain(&m.archive_arches)
-            .chain(&m.archive_hosts)
-        {
-            check_inert("packages.toml", v);
-        }
-        writeln!(
-            out,
-            "    MirrorRow {{ distro: {:?}, archive_arches: &{:?}, archive_hosts: &{:?}, ports_uri: {:?} }},",
-            m.distro, m.archive_arches, m.archive_hosts, m.ports_uri
-        )
-        .unwrap();
-    }
-    out.push_str("];\n");
+    write_packages(&mut out, &packages);
+    write_debian(&mut out);
 
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("tables.rs");
     std::fs::write(dest, out).unwrap();

@@ -2,6 +2,7 @@
 //! core, and print.
 
 pub mod build_files;
+pub mod bundle;
 pub mod cargo;
 pub mod cc;
 pub mod completions;
@@ -54,6 +55,8 @@ enum Command {
     Manifest(manifest::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
+    /// Copy a program's loader and shared libraries (from the target's packages) into a root directory
+    Bundle(bundle::Args),
     /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
     #[command(name = "apt-get", disable_help_flag = true)]
     AptGet(packages::RawArgs),
@@ -118,6 +121,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Gen(args) => gen::run(args),
         Command::Links(args) => links::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Bundle(args) => bundle::run(args),
         Command::Manifest(args) => manifest::run(args),
         Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
         Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),

@@ -65,6 +65,9 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
                 .ok_or_else(|| anyhow!("argument {a:?} is not UTF-8"))
         })
         .collect::<Result<_>>()?;
+    if tool.family() == Family::Debian && args.first().is_some_and(|a| a == "--fix-source-file") {
+        return fix_source_file(&args[1..]);
+    }
     let release = target::os_release();
     check_distro(tool, &release)?;
     let program = tool.program();
@@ -98,6 +101,21 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
         Tool::Apk => apk(&info, &line, &signals),
         Tool::Dnf => dnf(&info, &release, &line, &signals),
     }
+}
+
+/// xx-apt's `--fix-source-file FILE ARCH`: restricts the file's entries that name no architecture to ARCH,
+/// for Dockerfiles that set up their own sources before a cross install.
+fn fix_source_file(args: &[String]) -> Result<ExitCode> {
+    let [file, arch] = args else {
+        bail!("--fix-source-file needs a sources file and an architecture: --fix-source-file /etc/apt/sources.list arm64");
+    };
+    check_token("--fix-source-file's architecture", arch).map_err(|e| anyhow!(e))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+    let fixed = plan::pin_sources_file(file, &text, arch);
+    if fixed != text {
+        std::fs::write(file, fixed).with_context(|| format!("cannot write {file}"))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The command must match the build distro: apt on Debian/Ubuntu, apk on Alpine, dnf on RHEL/Fedora.

@@ -57,6 +57,8 @@ struct Vars<'a> {
     cxx_flags: &'a [String],
     /// The resource compiler for Windows targets (`<triple>-windres`), else empty.
     windres: String,
+    /// How to run the target's programs here (qemu-user), split into words; empty when there is none.
+    emulator: Vec<&'a str>,
 }
 
 /// Values go between quotes in CMake and Meson files; rather than escape for two languages, refuse the
@@ -74,8 +76,16 @@ fn check_plain(value: &str) -> Result<(), String> {
     }
 }
 
-/// The file's text. `pkg_config` is the pkg-config program the build should run.
-pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Result<String, String> {
+/// The file's text. `pkg_config` is the pkg-config program the build should run; `emulator` the command
+/// that runs the target's programs on this machine, if any (CMake's CMAKE_CROSSCOMPILING_EMULATOR,
+/// Meson's exe_wrapper).
+pub fn render(
+    kind: Kind,
+    info: &Info,
+    tc: &Toolchain,
+    pkg_config: &str,
+    emulator: Option<&str>,
+) -> Result<String, String> {
     let command = |program: &str| -> Vec<String> {
         std::iter::once(program.to_string())
             .chain(tc.compile_flags.iter().cloned())
@@ -115,6 +125,7 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
         } else {
             String::new()
         },
+        emulator: emulator.map_or(Vec::new(), |e| e.split_whitespace().collect()),
     };
     let values = [
         vars.cc,
@@ -127,6 +138,7 @@ pub fn render(kind: Kind, info: &Info, tc: &Toolchain, pkg_config: &str) -> Resu
     ]
     .into_iter()
     .chain([vars.pkg_config_libdir, vars.pkg_config_sysroot])
+    .chain(vars.emulator.iter().copied())
     .chain(tc.compile_flags.iter().map(String::as_str))
     .chain(tc.cxx_flags.iter().map(String::as_str))
     .chain(tc.link_flags.iter().map(String::as_str));
@@ -183,7 +195,7 @@ mod tests {
     fn templates_render() {
         for (platform, sysroot) in [("linux/arm64", None), ("linux/s390x", Some("/srv/root"))] {
             let (info, tc) = plan(platform, sysroot);
-            let cmake = render(Kind::Cmake, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            let cmake = render(Kind::Cmake, &info, &tc, "/usr/bin/pkg-config", None).unwrap();
             assert!(
                 cmake.contains(&format!("set(CMAKE_C_COMPILER_TARGET {})", tc.triple)),
                 "{cmake}"
@@ -193,7 +205,7 @@ mod tests {
                 sysroot.is_some(),
                 "{cmake}"
             );
-            let meson = render(Kind::Meson, &info, &tc, "/usr/bin/pkg-config").unwrap();
+            let meson = render(Kind::Meson, &info, &tc, "/usr/bin/pkg-config", None).unwrap();
             assert!(
                 meson.contains(&format!("c = ['/usr/bin/clang', '--target={}'", tc.triple)),
                 "{meson}"
@@ -206,6 +218,25 @@ mod tests {
         }
         let (_, tc) = plan("linux/s390x", None);
         assert_eq!(tc.endian, "big");
+        // The archiver for each language, and the emulator when there is one.
+        let (info, tc) = plan("linux/arm64", None);
+        let runner = Some("qemu-aarch64-static -L /usr/aarch64-linux-gnu");
+        let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", runner).unwrap();
+        for want in [
+            format!("set(CMAKE_CXX_COMPILER_AR \"{}\"", tc.ar),
+            format!("set(CMAKE_C_COMPILER_RANLIB \"{}\"", tc.ranlib),
+            "set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64-static -L /usr/aarch64-linux-gnu)"
+                .into(),
+        ] {
+            assert!(cmake.contains(&want), "{want}\n{cmake}");
+        }
+        let meson = render(Kind::Meson, &info, &tc, "pkg-config", runner).unwrap();
+        assert!(
+            meson.contains("exe_wrapper = ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu']"),
+            "{meson}"
+        );
+        let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", None).unwrap();
+        assert!(!cmake.contains("EMULATOR"), "{cmake}");
     }
 
     #[test]
@@ -223,8 +254,9 @@ mod tests {
     fn values_needing_quotes_are_refused() {
         let (info, mut tc) = plan("linux/arm64", None);
         tc.cc = "/opt/my \"clang\"".into();
-        assert!(render(Kind::Cmake, &info, &tc, "pkg-config").is_err());
+        assert!(render(Kind::Cmake, &info, &tc, "pkg-config", None).is_err());
         tc.cc = "/usr/bin/clang".into();
-        assert!(render(Kind::Meson, &info, &tc, "/x/pkg-config'").is_err());
+        assert!(render(Kind::Meson, &info, &tc, "/x/pkg-config'", None).is_err());
+        assert!(render(Kind::Meson, &info, &tc, "pkg-config", Some("qemu 'x")).is_err());
     }
 }

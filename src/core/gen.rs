@@ -10,6 +10,7 @@
 use super::platform::Platform;
 use super::project::{CBuild, CProject, GoProject, Project, RustProject};
 use super::shell;
+use super::table;
 use std::collections::HashMap;
 use std::fmt;
 use tera::{Context, Tera, Value};
@@ -37,10 +38,6 @@ pub fn default_mab_image() -> &'static str {
 }
 pub const DEFAULT_PLATFORMS: &str = "linux/amd64,linux/arm64";
 const GO_DEFAULT_VERSION: &str = "1.23";
-const STATIC_BASE: &str = "gcr.io/distroless/static-debian12:nonroot";
-/// Debian 12 packages for linking C against the target's glibc (installed for the target by `mab apt-get`).
-const C_TARGET_PACKAGES: &[&str] = &["libc6-dev", "libgcc-12-dev"];
-const CXX_TARGET_PACKAGES: &[&str] = &["libstdc++-12-dev"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenError(pub(super) String);
@@ -193,14 +190,14 @@ pub struct DockerOptions {
     pub libc: Option<Libc>,
     /// Extra target-architecture packages for the build (`-dev` libraries).
     pub packages: Vec<String>,
+    /// The Dockerfile's name, when not `Dockerfile` (the project has its own).
+    pub dockerfile: Option<String>,
 }
 
 /// What a project's build needs, besides the values each template takes.
 struct Needs {
     build_image: String,
     is_static: bool,
-    /// The final base for a dynamically linked binary (a static one gets [`STATIC_BASE`]).
-    dynamic_base: &'static str,
     /// Debian packages for the build machine.
     host: Vec<&'static str>,
     /// Debian packages for the target's architecture (`mab apt-get`).
@@ -208,11 +205,10 @@ struct Needs {
 }
 
 impl Needs {
-    fn new(build_image: String, is_static: bool, dynamic_base: &'static str) -> Needs {
+    fn new(build_image: String, is_static: bool) -> Needs {
         Needs {
             build_image,
             is_static,
-            dynamic_base,
             host: Vec::new(),
             target: Vec::new(),
         }
@@ -221,14 +217,23 @@ impl Needs {
     /// clang and lld on the build machine, the target's C library (and C++ library) to link with.
     fn c_toolchain(mut self, cxx: bool) -> Needs {
         self.host.extend(["clang", "lld"]);
+        // For linking C against the target's glibc (installed for the target by `mab apt-get`).
+        let debian = table::debian();
         self.target
-            .extend(C_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+            .extend([debian.libc_dev, debian.libgcc_dev].map(str::to_string));
         if cxx {
-            self.target
-                .extend(CXX_TARGET_PACKAGES.iter().map(|p| p.to_string()));
+            self.target.push(debian.libstdcxx_dev.to_string());
         }
         self
     }
+}
+
+/// One line of a Dockerfile comment: control characters (a newline would end the comment) become spaces.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect()
 }
 
 /// Renders the Dockerfile and the .dockerignore for a project.
@@ -244,25 +249,34 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
         Project::Rust(p) => rust(p, opts, &mut cx)?,
         Project::C(p) => c(p, opts, &mut cx)?,
     };
+    // What detection chose, and where each target library came from, for the header comment.
+    let mut notes: Vec<String> = project.notes().iter().map(|n| comment(n)).collect();
+    for pkg in project.packages() {
+        needs.target.push(check_package(&pkg.name)?);
+        notes.push(comment(&format!(
+            "target package {} ({})",
+            pkg.name, pkg.origin
+        )));
+    }
     for pkg in &opts.packages {
         needs.target.push(check_package(pkg)?);
+        notes.push(comment(&format!("target package {pkg} (--packages)")));
     }
     let mut seen = std::collections::HashSet::new();
     needs.target.retain(|p| seen.insert(p.clone()));
+    cx.insert("notes", &notes);
+    let dockerfile_name = opts.dockerfile.as_deref().unwrap_or("Dockerfile");
+    cx.insert(
+        "dockerfile",
+        &check_path("Dockerfile name", dockerfile_name)?,
+    );
     let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
-    let default_base = if needs.is_static {
-        STATIC_BASE
-    } else {
-        needs.dynamic_base
-    };
-    let base = check_image("--base", opts.base.as_deref().unwrap_or(default_base))?;
-    if base == "scratch" && !needs.is_static {
-        return Err(GenError(
-            "--base scratch: a dynamically linked binary cannot run in an empty image (its loader and libc \
-             are missing); add --static, or pick a base with glibc such as debian:bookworm-slim"
-                .into(),
-        ));
-    }
+    // A dynamically linked program takes its libraries along (mab bundle), so one base without a C
+    // library serves both kinds.
+    let base = check_image(
+        "--base",
+        opts.base.as_deref().unwrap_or(table::debian().static_base),
+    )?;
     cx.insert("build_image", &check_image("--build-image", build_image)?);
     cx.insert("base", &base);
     cx.insert("static", &needs.is_static);
@@ -296,6 +310,7 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
     };
     cx.insert("package", &package);
     cx.insert("cgo", &p.cgo);
+    cx.insert("vendored", &p.vendored);
     let mut mod_files = vec!["go.mod"];
     if p.has_sum {
         mod_files.push("go.sum");
@@ -306,11 +321,7 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
         !s.is_empty() && chars_in(s, b".")
     })?;
     let is_static = !p.cgo || opts.link_static == Some(true);
-    let needs = Needs::new(
-        format!("golang:{version}-bookworm"),
-        is_static,
-        "gcr.io/distroless/base-debian12:nonroot",
-    );
+    let needs = Needs::new(table::debian().go_image(&version), is_static);
     Ok(if p.cgo {
         needs.c_toolchain(false)
     } else {
@@ -362,11 +373,7 @@ fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs
         .collect();
     cx.insert("stub_dirs", &dirs);
     cx.insert("stubs", &stubs);
-    let needs = Needs::new(
-        "rust:1-bookworm".to_string(),
-        is_static,
-        "gcr.io/distroless/cc-debian12:nonroot",
-    );
+    let needs = Needs::new(table::debian().rust_image.to_string(), is_static);
     // glibc targets link through the C toolchain; musl ones through rust-lld, with no C at all.
     Ok(if libc == Libc::Gnu {
         needs.c_toolchain(false)
@@ -384,9 +391,8 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     }
     cx.insert("build_system", p.build.name());
     let mut needs = Needs::new(
-        "debian:bookworm-slim".to_string(),
+        table::debian().slim_image.to_string(),
         opts.link_static == Some(true),
-        "debian:bookworm-slim",
     )
     .c_toolchain(p.cxx);
     needs.host.push("pkg-config");
@@ -396,9 +402,16 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
         CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
         CBuild::Make => &["make"],
     });
-    for pkg in &p.packages {
-        needs.target.push(check_package(pkg)?);
-    }
+    let options = p
+        .test_options
+        .iter()
+        .map(|o| {
+            check("CMake option", o, "letters, digits and _", |s| {
+                chars_in(s, b"_")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    cx.insert("test_options", &options);
     Ok(needs)
 }
 

@@ -6,7 +6,7 @@ use super::info::Info;
 use super::pkg_config;
 use super::plan::Probe;
 use super::resolve::Vars;
-use super::toolenv::{c_compiler, missing_c_compiler, CCompiler, CPlan, EnvPlan, ToolPlan};
+use super::toolenv::{c_compiler, missing_c_compiler, CCompiler, EnvPlan, ToolPlan};
 
 /// The tools go's environment names for the target.
 #[derive(Default)]
@@ -18,7 +18,7 @@ pub struct Tools<'a> {
 }
 
 /// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
-/// defaults; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
+/// default but name the C compiler found; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
 /// `CC` wins), because Go would otherwise call the build machine's compiler.
 pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, String> {
     let go = info.target.row.go.as_ref().ok_or_else(|| {
@@ -34,6 +34,12 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
         plan.default(knob, value);
     }
     if !info.is_cross() {
+        // Go's own fallback is gcc, which images with only clang lack: name the compiler found, as xx
+        // does, and leave CGO_ENABLED to Go. A user's CC keeps its own CXX too.
+        if let Some(c) = found.c.filter(|_| user("CC").is_none()) {
+            plan.default("CC", c.cc_line());
+            plan.default("CXX", c.cxx_line());
+        }
         return Ok(plan.into_vars());
     }
     let user_cc = user("CC").is_some();
@@ -71,10 +77,8 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
 /// go's environment for the target from what the probe finds, and the links to mab it names (made only
 /// when go runs).
 pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<ToolPlan, String> {
-    let c = match info.is_cross() {
-        true => c_compiler(info, ov, probe),
-        false => CPlan::default(),
-    };
+    // Native builds too: Go's own fallback is gcc, which images with only clang lack.
+    let c = c_compiler(info, ov, probe);
     let pkg_config = format!("{}-pkg-config", info.triple);
     let tools = Tools {
         c: c.compiler.as_ref(),
@@ -162,6 +166,24 @@ mod tests {
         };
         let out = check("linux/arm64", Some(&clang), &[]).unwrap();
         assert!(out.contains("CC=clang --target=aarch64-linux-gnu CXX=clang++ --target=aarch64-linux-gnu AR=llvm-ar CGO_LDFLAGS=-O2 -g -fuse-ld=lld"), "{out}");
+    }
+
+    #[test]
+    fn native_cgo_names_the_compiler_found() {
+        let clang = CCompiler {
+            cc: vec!["x86_64-linux-gnu-clang".into()],
+            cxx: vec!["x86_64-linux-gnu-clang++".into()],
+            ar: None,
+            link_args: vec![],
+        };
+        assert_eq!(
+            check("linux/amd64", Some(&clang), &[]).unwrap(),
+            "GOOS=linux GOARCH=amd64 GOAMD64=v1 CC=x86_64-linux-gnu-clang CXX=x86_64-linux-gnu-clang++"
+        );
+        assert_eq!(
+            check("linux/amd64", Some(&clang), &[("CC", "gcc")]).unwrap(),
+            "GOOS=linux GOARCH=amd64 GOAMD64=v1"
+        );
     }
 
     #[test]

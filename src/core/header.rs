@@ -17,6 +17,8 @@ use std::fmt;
 
 /// The most header data read for one table or segment; real files need a few kilobytes.
 const MAX_TABLE: u64 = 1 << 20;
+/// The smallest page a loader maps.
+const PAGE: u64 = 4096;
 /// A universal binary with more slices than this is not one (Apple ships two or three).
 const MAX_SLICES: usize = 64;
 
@@ -117,8 +119,11 @@ where
     let mut dynamic = None;
     for segment in segments {
         let (offset, size) = segment.file_range(endian);
-        // A loader maps these bytes: a file that ends before them was cut short.
-        if size > 0 && offset.checked_add(size).is_none_or(|end| end > len) {
+        // A loader maps these bytes: a file that ends before them was cut short. It maps whole pages,
+        // so a segment that ends in the file's last page still loads (hand-made minimal binaries do
+        // that).
+        let mapped = len.div_ceil(PAGE) * PAGE;
+        if size > 0 && offset.checked_add(size).is_none_or(|end| end > mapped) {
             return Err(Error::Corrupt(
                 "ELF",
                 "a segment reaches past the end of the file".into(),

@@ -60,6 +60,14 @@ impl Flavour {
     pub fn distro_libc(&self) -> &'static str {
         distro_libc(self.distro.as_deref())
     }
+
+    /// The build distro's own family, whatever `XX_VENDOR` says (`family` is the vendor's).
+    pub fn distro_family(&self) -> Option<Family> {
+        self.distro
+            .as_deref()
+            .and_then(table::distro)
+            .map(|d| d.family)
+    }
 }
 
 /// A distro's libc from the tables; glibc for distros mab does not know.
@@ -83,7 +91,7 @@ pub fn c_triple(platform: Platform, flavour: &Flavour, vars: Vars) -> String {
             format!("{}{vendor}-macos{min}", c.arch)
         }
         _ => {
-            let alpine = flavour.vendor == "alpine";
+            let alpine = flavour.family == Some(Family::Alpine);
             let arch = c.arch_env.and_then(vars).unwrap_or_else(|| {
                 (if alpine {
                     c.alpine_arch.unwrap_or(c.arch)
@@ -126,12 +134,19 @@ impl Info {
         macos_sdk: Option<&str>,
     ) -> Info {
         let triple = c_triple(target, &flavour, vars);
-        let build_triple = c_triple(build, &flavour, &|_| None);
+        // The build machine's own conventions: neither the target's OS (apple, mingw32) nor the user's
+        // XX_VENDOR/XX_LIBC, which describe the target.
+        let release = OsRelease {
+            id: flavour.distro.clone(),
+            version_id: flavour.os_version.clone(),
+        };
+        let build_flavour = Flavour::new(build.os(), &release, &|_| None);
+        let build_triple = c_triple(build, &build_flavour, &|_| None);
         let sysroot = match target.os() {
             "darwin" => format!("{}/", macos_sdk.unwrap_or(DEFAULT_MACOS_SDK)),
             // Alpine keeps target packages in a secondary root per triple (xx-apk); Debian uses multiarch.
             "linux"
-                if flavour.distro.as_deref() == Some("alpine")
+                if flavour.distro_family() == Some(Family::Alpine)
                     && target.row.march != build.row.march =>
             {
                 format!("/{triple}/")
@@ -435,6 +450,28 @@ mod tests {
         assert_eq!(i.rust_triple(), Some("armv7-unknown-linux-musleabihf"));
         assert_eq!(i.ld_so(), Some("/lib/ld-musl-armhf.so.1"));
         assert!(!i.is_cross());
+    }
+
+    /// autotools' `--build` describes the build machine, whatever the target's OS or overrides say.
+    #[test]
+    fn build_triple_keeps_the_build_machines_conventions() {
+        let release = |id: &str| OsRelease {
+            id: Some(id.into()),
+            version_id: None,
+        };
+        let build = Platform::from_parts("linux", "amd64", "").unwrap();
+        let vendor = |k: &str| (k == "XX_VENDOR").then(|| "acme".to_string());
+        for (target, distro, want) in [
+            ("darwin/arm64", "debian", "x86_64-linux-gnu"),
+            ("windows/amd64", "debian", "x86_64-linux-gnu"),
+            ("linux/arm64", "alpine", "x86_64-alpine-linux-musl"),
+            ("darwin/amd64", "alpine", "x86_64-alpine-linux-musl"),
+        ] {
+            let target = Platform::parse(target, build).unwrap();
+            let flavour = Flavour::new(target.os(), &release(distro), &vendor);
+            let i = Info::new(target, build, flavour, &vendor, None);
+            assert_eq!(i.build_triple, want, "{target} on {distro}");
+        }
     }
 
     #[test]

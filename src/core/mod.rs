@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod build_files;
+pub mod bundle;
 pub mod cargo;
 pub mod cc;
 pub mod gen;

@@ -10,7 +10,7 @@ mod root;
 
 pub use apt::*;
 pub use mingw::*;
-pub use mirror::mirror_fixes;
+pub use mirror::{mirror_fixes, pin_sources_file};
 pub use root::*;
 
 use super::table::{Family, META_PACKAGES};

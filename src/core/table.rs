@@ -151,7 +151,87 @@ pub struct VariantAlias {
     pub to: &'static str,
 }
 
+/// The Debian release mab builds on (see `toolchains/debian.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebianRow {
+    pub codename: &'static str,
+    pub version: &'static str,
+    pub gcc: &'static str,
+    pub libc_dev: &'static str,
+    pub libgcc_dev: &'static str,
+    pub libstdcxx_dev: &'static str,
+    pub slim_image: &'static str,
+    pub rust_image: &'static str,
+    /// With `{go}` where the Go version goes: [`DebianRow::go_image`].
+    go_image: &'static str,
+    pub static_base: &'static str,
+    pub glibc_base: &'static str,
+    pub cc_base: &'static str,
+}
+
+impl DebianRow {
+    /// The Go build image for Go `version`.
+    pub fn go_image(&self, version: &str) -> String {
+        self.go_image.replace("{go}", version)
+    }
+}
+
 include!(concat!(env!("OUT_DIR"), "/tables.rs"));
+
+/// The Debian release row every reader uses. Unit tests may put another release in its place for the
+/// test's thread ([`tests::with_debian`]), to check that everything follows the row.
+pub fn debian() -> &'static DebianRow {
+    #[cfg(test)]
+    if let Some(row) = tests::DEBIAN_OVERRIDE.with(|o| o.get()) {
+        return row;
+    }
+    &DEBIAN
+}
+
+/// The machine name a triple's synonym stands for (`riscv64gc` → `riscv64`), else the name itself.
+pub fn triple_arch(arch: &str) -> &str {
+    TRIPLE_ARCH_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == arch)
+        .map_or(arch, |(_, to)| to)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::DebianRow;
+    use std::cell::Cell;
+
+    thread_local! {
+        pub(super) static DEBIAN_OVERRIDE: Cell<Option<&'static DebianRow>> = const { Cell::new(None) };
+    }
+
+    /// Runs `f` with `row` as the Debian release of this thread.
+    pub(crate) fn with_debian<R>(row: DebianRow, f: impl FnOnce() -> R) -> R {
+        let row: &'static DebianRow = Box::leak(Box::new(row));
+        DEBIAN_OVERRIDE.with(|o| o.set(Some(row)));
+        let out = f();
+        DEBIAN_OVERRIDE.with(|o| o.set(None));
+        out
+    }
+
+    /// The next release as its row would read, for the tests that check everything follows the table.
+    pub(crate) fn trixie() -> DebianRow {
+        DebianRow {
+            codename: "trixie",
+            version: "13",
+            gcc: "14",
+            libc_dev: "libc6-dev",
+            libgcc_dev: "libgcc-14-dev",
+            libstdcxx_dev: "libstdc++-14-dev",
+            slim_image: "debian:trixie-slim",
+            rust_image: "rust:1-trixie",
+            go_image: "golang:{go}-trixie",
+            static_base: "gcr.io/distroless/static-debian13:nonroot",
+            glibc_base: "gcr.io/distroless/base-debian13:nonroot",
+            cc_base: "gcr.io/distroless/cc-debian13:nonroot",
+        }
+    }
+}
 
 /// The row for an exact, already-normalised os/arch/variant, including a row's extra `variants`.
 pub fn find(os: &str, arch: &str, variant: &str) -> Option<(&'static PlatformRow, &'static str)> {
@@ -207,4 +287,104 @@ pub fn binary(row: &PlatformRow) -> Option<&'static BinaryRow> {
         format!("{}/{}/{}", row.os, row.arch, row.variant)
     };
     BINARIES.iter().find(|b| b.platform == key)
+}
+
+#[cfg(test)]
+mod debian_release {
+    use super::tests::{trixie, with_debian};
+    use crate::core::cc::{toolchain, CcError, Overrides};
+    use crate::core::gen::{dockerfile, DockerOptions};
+    use crate::core::plan::Probe;
+    use crate::core::project::{detect, Choice, Sources};
+
+    fn dockerfile_of(files: &[(&str, &str)]) -> String {
+        let src = Sources {
+            files: files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+            cargo: None,
+        };
+        let project = detect(&src, &Choice::default()).unwrap();
+        dockerfile(&project, &DockerOptions::default()).unwrap().0
+    }
+
+    /// A C++ program's missing libstdc++ under MAB_SYSROOT: the package the C wrapper names.
+    fn cc_libstdcxx_package() -> String {
+        let info = crate::core::toolenv::test_info("linux/arm64", "debian", &|_| None);
+        let program = |name: &str| Some(format!("/usr/bin/{name}"));
+        let exists = |path: &str| !path.ends_with("c++");
+        let probe = Probe {
+            program: &program,
+            exists: &exists,
+            bin_dir: "/b".into(),
+        };
+        let ov = Overrides {
+            sysroot: Some("/srv/root".into()),
+            ..Default::default()
+        };
+        match toolchain(
+            &info,
+            Some(crate::core::names::Wrapper::Clangxx),
+            &ov,
+            &probe,
+        ) {
+            Err(CcError::Missing { package, .. }) => package,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Moving to the next Debian release is the row of toolchains/debian.toml alone: `mab gen`'s images
+    /// and package lists and the C wrappers' package names all follow it.
+    #[test]
+    fn everything_follows_the_release_row() {
+        let c = [(
+            "CMakeLists.txt",
+            "cmake_minimum_required(VERSION 3.13)\nproject(hello C CXX)\nadd_executable(hello main.cpp)\n",
+        )];
+        let go = [
+            ("go.mod", "module example.com/hello\n\ngo 1.22\n"),
+            ("main.go", "package main\n\nfunc main() {}\n"),
+        ];
+        let now = super::debian();
+        let (c_now, go_now, cc_now) = (
+            dockerfile_of(&c),
+            dockerfile_of(&go),
+            cc_libstdcxx_package(),
+        );
+        assert!(c_now.contains(now.slim_image), "{c_now}");
+        assert!(
+            c_now.contains(now.libgcc_dev) && c_now.contains(now.libstdcxx_dev),
+            "{c_now}"
+        );
+        assert!(go_now.contains(&now.go_image("1.22")), "{go_now}");
+        assert!(go_now.contains(now.static_base), "{go_now}");
+        assert_eq!(cc_now, format!("{}:arm64", now.libstdcxx_dev));
+
+        let (c_next, go_next, cc_next) = with_debian(trixie(), || {
+            (
+                dockerfile_of(&c),
+                dockerfile_of(&go),
+                cc_libstdcxx_package(),
+            )
+        });
+        for text in [&c_next, &go_next] {
+            assert!(!text.contains(now.codename), "{text}");
+            assert!(!text.contains(&format!("debian{}", now.version)), "{text}");
+        }
+        assert!(
+            c_next.contains("FROM") && c_next.contains("debian:trixie-slim"),
+            "{c_next}"
+        );
+        assert!(
+            c_next.contains("libgcc-14-dev") && c_next.contains("libstdc++-14-dev"),
+            "{c_next}"
+        );
+        assert!(go_next.contains("golang:1.22-trixie"), "{go_next}");
+        assert!(
+            go_next.contains("gcr.io/distroless/static-debian13:nonroot"),
+            "{go_next}"
+        );
+        assert_eq!(cc_next, "libstdc++-14-dev:arm64");
+    }
 }

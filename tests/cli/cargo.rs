@@ -294,6 +294,32 @@ fn errors() {
     assert!(err.contains("is not linux/arm64"), "{err}");
 }
 
+/// Without cargo, xx-cargo says so in the shell's words, which scripts written for xx look for.
+#[test]
+fn missing_cargo_is_not_found() {
+    let empty = std::env::temp_dir().join(format!("mab-no-cargo-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut cmd = applet("xx-cargo");
+    let (code, _, err) = run(cmd
+        .arg("--version")
+        .env("TARGETPLATFORM", "linux/amd64")
+        .env("PATH", &empty));
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cargo: not found on PATH: install Rust"),
+        "{err}"
+    );
+    // Printing the triple needs no cargo.
+    let mut cmd = applet("xx-cargo");
+    let out = stdout(
+        cmd.arg("--print-target-triple")
+            .env("TARGETPLATFORM", "linux/arm64")
+            .env("PATH", &empty),
+    );
+    assert_eq!(out, "aarch64-unknown-linux-gnu");
+}
+
 /// cargo's own exit code passes through.
 #[test]
 fn exit_code_passes_through() {

@@ -238,6 +238,34 @@ fn print_env() {
     }
 }
 
+/// A native build names clang's wrapper as cgo's compiler, so images with clang and no gcc build cgo
+/// code; cgo itself stays Go's choice.
+#[test]
+fn native_cgo_uses_clang() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let mut cmd = mab();
+    cmd.args(["go", "--print-env"])
+        .env("TARGETPLATFORM", "linux/amd64")
+        .env_remove("CC")
+        .env_remove("CXX")
+        .env_remove("CGO_ENABLED");
+    let out = stdout(&mut cmd);
+    let cc = out.lines().find_map(|l| l.strip_prefix("CC="));
+    assert!(
+        cc.is_some_and(|cc| cc.ends_with("x86_64-linux-gnu-clang")),
+        "{out}"
+    );
+    assert!(!out.contains("CGO_ENABLED="), "{out}");
+    let mut cmd = mab();
+    cmd.args(["go", "--print-env"])
+        .env("TARGETPLATFORM", "linux/amd64")
+        .env("CC", "gcc");
+    let out = stdout(&mut cmd);
+    assert!(!out.contains("CC="), "a user's CC keeps its own CXX: {out}");
+}
+
 /// xx-go is `go` with the target's environment: `xx-go env` shows it, as xx's tests check.
 #[test]
 fn xx_go_env() {

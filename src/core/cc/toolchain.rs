@@ -5,7 +5,7 @@ use super::{row, CcError, Driver, Overrides, Toolchain, Wrapper};
 use crate::core::info::Info;
 use crate::core::pkg_config;
 use crate::core::plan::Probe;
-use crate::core::table::{CcRow, Family, Linker};
+use crate::core::table::{self, CcRow, Family, Linker};
 
 /// Debian's packages that hold the compilers, the C library and binutils for the target.
 struct Packages {
@@ -167,8 +167,8 @@ impl Plan<'_> {
         match (sysroot, is_cxx) {
             ("/", true) => self.packages.gxx.to_string(),
             ("/", false) => self.packages.libc.to_string(),
-            (_, true) => format!("libstdc++-12-dev:{arch}"),
-            (_, false) => format!("libc6-dev:{arch}"),
+            (_, true) => format!("{}:{arch}", table::debian().libstdcxx_dev),
+            (_, false) => format!("{}:{arch}", table::debian().libc_dev),
         }
     }
 }
@@ -197,7 +197,7 @@ pub fn toolchain(
         false => Packages {
             gcc: "gcc",
             gxx: "g++",
-            libc: "libc6-dev",
+            libc: table::debian().libc_dev,
             binutils: "binutils",
         },
     };

@@ -8,18 +8,14 @@ use crate::core::platform::Platform;
 use crate::core::table::{self, PlatformRow};
 
 /// Compares triples the way compilers accept them: the vendor part is optional and a few machine names
-/// have synonyms.
+/// have synonyms (toolchains/aliases.toml, `triple_arch`).
 fn normalize(triple: &str) -> String {
     let mut parts: Vec<&str> = triple.split('-').collect();
     if parts.len() == 4 {
         parts.remove(1);
     }
     if let Some(arch) = parts.first_mut() {
-        *arch = match *arch {
-            "riscv64gc" => "riscv64",
-            "i386" | "i586" => "i686",
-            other => other,
-        };
+        *arch = table::triple_arch(arch);
     }
     parts.join("-").to_ascii_lowercase()
 }

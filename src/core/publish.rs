@@ -172,7 +172,7 @@ pub fn script(
             .join(","),
     );
     cx.insert("insecure", &insecure);
-    render(&templates(), &format!("publish/{}.sh", engine.name()), &cx)
+    render(templates(), &format!("publish/{}.sh", engine.name()), &cx)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod toolchain;
 mod triple;
 
 pub use super::names::Wrapper;
-pub use call::{invocation, links, passthrough, plan, setup_links, target_arg, Action};
+pub use call::{passthrough, plan, setup_links, target_arg, Action};
 pub use toolchain::toolchain;
 pub use triple::platform_for_triple;
 

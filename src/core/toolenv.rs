@@ -119,7 +119,7 @@ fn mab_wrappers(info: &Info, ov: &Overrides, probe: &Probe) -> Option<CPlan> {
             ar: (probe.program)(&format!("{t}-ar")).or_else(|| (probe.program)("llvm-ar")),
             link_args: vec![],
         }),
-        links: cc::setup_links(t, probe),
+        links: cc::setup_links(t, info.target.os() == "windows", probe),
     })
 }
 

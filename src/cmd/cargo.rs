@@ -7,6 +7,7 @@ use crate::core::cargo::target as rust_target;
 use crate::core::options::{self, Spec};
 use crate::core::plan::{Command as Run, Plan, Then};
 use crate::core::shell::quote;
+use crate::core::table::Family;
 use crate::core::toolenv::ToolPlan;
 use crate::core::Info;
 use crate::exit::print_lines;
@@ -20,7 +21,8 @@ use std::process::{Command, ExitCode, Stdio};
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// cargo's arguments, with mab's: --platform OS/ARCH[/VARIANT], --print-target-triple, --print-env,
+    /// cargo's arguments, with mab's: --platform OS/ARCH[/VARIANT], --print-target-triple, --print-env (prints,
+    /// makes no links: `mab clang --setup-target-triple` makes the compilers it names),
     /// --setup-target-triple (add the target's std only), --bin-dir DIR (copy the built executables there)
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     args: Vec<OsString>,
@@ -50,8 +52,7 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let opts = options::parse(args, &OPTIONS)?;
     let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
-    let (info, triple) =
-        rust_target(&info, opts.value("--target"), &target::var).map_err(|e| anyhow!(e))?;
+    let (info, triple) = rust_target(&info, opts.value("--target"), &target::var)?;
     if opts.flag("--print-target-triple") {
         print_lines([triple])?;
         return Ok(ExitCode::SUCCESS);
@@ -62,24 +63,27 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     }
     let probe = exec::probe();
     let ToolPlan { env: vars, links } =
-        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)
-            .map_err(|e| anyhow!(e))?;
+        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)?;
     if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let cargo = exec::program("cargo").ok_or_else(|| {
+        // "cargo: not found" is the shell's wording, which xx-cargo users (and xx's tests) look for.
+        anyhow!("cargo: not found on PATH: install Rust (rustup, or Debian's cargo)")
+    })?;
     ensure_std(&info, triple)?;
     let bin_dir = opts.value("--bin-dir").map(PathBuf::from);
     let args = with_target(opts.rest, triple);
     match &bin_dir {
         Some(dir) => {
             exec::make_links(&links)?;
-            build_and_copy(&args, &vars, dir)
+            build_and_copy(Path::new(&cargo), &args, &vars, dir)
         }
         None => exec::carry_out(Plan {
             links,
             then: Then::Exec(Run {
-                program: "cargo".into(),
+                program: cargo,
                 args,
                 env: vars,
             }),
@@ -100,8 +104,47 @@ fn with_target(mut args: Vec<OsString>, triple: &str) -> Vec<OsString> {
     args
 }
 
-/// Adds the target's standard library with rustup when rustc has none, as xx-cargo does.
+/// Adds the target's standard library when rustc has none, as xx-cargo does: with rustup, else, for
+/// Debian's own rustc, Debian's `libstd-rust-dev` for the target architecture (by `mab apt-get`).
 fn ensure_std(info: &Info, triple: &str) -> Result<()> {
+    let sysroot = rustc_sysroot()?;
+    if has_std(&sysroot, triple) {
+        return Ok(());
+    }
+    if exec::program("rustup").is_some() {
+        return rustup_add(triple);
+    }
+    let debian_arch = info
+        .target
+        .row
+        .debian_arch
+        .filter(|_| info.flavour.family == Some(Family::Debian) && info.target.os() == "linux");
+    // Debian's std for another architecture lands in Debian's rustc's sysroot, /usr, and nowhere else.
+    let Some(arch) = debian_arch.filter(|_| sysroot == Path::new("/usr")) else {
+        let debian = debian_arch
+            .map(|a| format!(", or Debian's rustc with libstd-rust-dev:{a}"))
+            .unwrap_or_default();
+        bail!("the Rust standard library for {triple} is missing and rustup is not installed: install rustup and run `rustup target add {triple}`{debian}");
+    };
+    let exe = std::env::current_exe().context("cannot find mab's own executable")?;
+    let out = Command::new(exe)
+        .args(["apt-get", "install", "-y", "libstd-rust-dev"])
+        .env("TARGETPLATFORM", info.target.to_string())
+        .output()
+        .context("cannot run mab apt-get")?;
+    if !out.status.success() {
+        std::io::stderr().write_all(&out.stdout)?;
+        std::io::stderr().write_all(&out.stderr)?;
+        bail!("the Rust standard library for {triple} is missing and `mab apt-get install libstd-rust-dev` for {arch} failed (above)");
+    }
+    if !has_std(&sysroot, triple) {
+        bail!("libstd-rust-dev:{arch} is installed but {} has no standard library for {triple}: install rustup and run `rustup target add {triple}`", sysroot.display());
+    }
+    Ok(())
+}
+
+/// rustc's sysroot (`RUSTC`, else `rustc` on PATH).
+fn rustc_sysroot() -> Result<PathBuf> {
     let rustc = target::var("RUSTC").unwrap_or_else(|| "rustc".to_string());
     let out = Command::new(&rustc)
         .args(["--print", "sysroot"])
@@ -109,25 +152,24 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
         .with_context(|| {
             format!("cannot run {rustc}: install Rust (rustup, or Debian's rustc and cargo)")
         })?;
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if out.status.success()
-        && Path::new(&sysroot)
-            .join("lib/rustlib")
-            .join(triple)
-            .join("lib")
-            .is_dir()
-    {
-        return Ok(());
+    if !out.status.success() {
+        bail!(
+            "`{rustc} --print sysroot` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
-    if exec::program("rustup").is_none() {
-        let debian = info
-            .target
-            .row
-            .debian_arch
-            .map(|a| format!(", or Debian's libstd-rust-dev:{a}"))
-            .unwrap_or_default();
-        bail!("the Rust standard library for {triple} is missing and rustup is not installed: install rustup and run `rustup target add {triple}`{debian}");
-    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn has_std(sysroot: &Path, triple: &str) -> bool {
+    sysroot
+        .join("lib/rustlib")
+        .join(triple)
+        .join("lib")
+        .is_dir()
+}
+
+fn rustup_add(triple: &str) -> Result<()> {
     let out = Command::new("rustup")
         .args(["target", "add", triple])
         .output()
@@ -146,7 +188,12 @@ fn ensure_std(info: &Info, triple: &str) -> Result<()> {
 
 /// Runs cargo, then copies every executable it reports building into `dir`: a path that does not depend on
 /// the target triple or the profile, for a Dockerfile's next `COPY`.
-fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> Result<ExitCode> {
+fn build_and_copy(
+    cargo: &Path,
+    args: &[OsString],
+    vars: &[(String, String)],
+    dir: &Path,
+) -> Result<ExitCode> {
     if args
         .iter()
         .any(|a| a.to_string_lossy().starts_with("--message-format"))
@@ -156,7 +203,7 @@ fn build_and_copy(args: &[OsString], vars: &[(String, String)], dir: &Path) -> R
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let mut args = args.to_vec();
     args.insert(end, "--message-format=json-render-diagnostics".into());
-    let mut child = Command::new("cargo")
+    let mut child = Command::new(cargo)
         .args(&args)
         .envs(vars.iter().cloned())
         .stdout(Stdio::piped())

@@ -74,9 +74,14 @@ struct DockerfileArgs {
     /// The image mab is copied from; pin your own copy by digest (registry.example/mab:0.1@sha256:...)
     #[arg(long, default_value = gen::default_mab_image())]
     mab_image: String,
-    /// Extra target-architecture packages the build needs, comma-separated (e.g. libssl-dev)
+    /// Extra target-architecture packages the build needs, comma-separated (e.g. libssl-dev); added to
+    /// those inferred from the build files
     #[arg(long, value_delimiter = ',')]
     packages: Vec<String>,
+    /// The Dockerfile's name in the project directory (its .dockerignore is then NAME.dockerignore), e.g.
+    /// Dockerfile.cross beside the project's own Dockerfile
+    #[arg(long, short = 'o', value_name = "NAME", default_value = "Dockerfile")]
+    output: String,
 }
 
 #[derive(clap::Args)]
@@ -189,15 +194,19 @@ fn dockerfile(a: DockerfileArgs) -> Result<ExitCode> {
             .libc
             .map(|l| if l == "musl" { Libc::Musl } else { Libc::Gnu }),
         packages: a.packages.into_iter().filter(|p| !p.is_empty()).collect(),
+        dockerfile: (a.output != "Dockerfile").then(|| a.output.clone()),
     };
     let (dockerfile, ignore) = gen::dockerfile(&project, &opts)?;
     if a.out.print {
-        return emit(&a.out, &[("Dockerfile", dockerfile)]);
+        return emit(&a.out, &[(&a.output, dockerfile)]);
     }
-    emit(
-        &a.out,
-        &[("Dockerfile", dockerfile), (".dockerignore", ignore)],
-    )
+    // BuildKit reads NAME.dockerignore for a Dockerfile named NAME, so the project's own stays untouched.
+    let ignore_name = if a.output == "Dockerfile" {
+        ".dockerignore".to_string()
+    } else {
+        format!("{}.dockerignore", a.output)
+    };
+    emit(&a.out, &[(&a.output, dockerfile), (&ignore_name, ignore)])
 }
 
 /// Prints the first file, or writes them all. Nothing is written if any exists and --force is absent.
@@ -210,8 +219,14 @@ fn emit(out: &Output, files: &[(&str, String)]) -> Result<ExitCode> {
     }
     if !out.force {
         if let Some((name, _)) = files.iter().find(|(name, _)| out.dir.join(name).exists()) {
+            let keep = if *name == "Dockerfile" {
+                "; to keep the project's own, write mab's beside it with -o Dockerfile.cross (and build \
+                 with docker build -f Dockerfile.cross .)"
+            } else {
+                ""
+            };
             bail!(
-                "{} exists; pass --force to overwrite it, or --print to see the new version",
+                "{} exists; pass --force to overwrite it, or --print to see the new version{keep}",
                 out.dir.join(name).display()
             );
         }
@@ -255,7 +270,10 @@ const ROOT_FILES: &[&str] = &[
     "makefile",
     "GNUmakefile",
     "Makefile.am",
+    "vendor/modules.txt",
 ];
+/// Build files read wherever they are (subdirectories declare executables and libraries too).
+const NESTED_BUILD_FILES: &[&str] = &["CMakeLists.txt", "meson.build", "Makefile.am"];
 /// Directories that hold no sources of this project (build output, dependencies, VCS data).
 const SKIP_DIRS: &[&str] = &[
     "target",
@@ -286,6 +304,9 @@ fn read_sources(dir: &Path, lang: Option<Lang>) -> Result<Sources> {
         src.files.insert("vendor/".to_string(), String::new());
     }
     walk(dir, "", 0, &mut src)?;
+    if src.files.contains_key("vendor/modules.txt") && dir.join("go.mod").is_file() {
+        walk_vendor(&dir.join("vendor"), "vendor", 0, &mut src)?;
+    }
     if dir.join("Cargo.toml").is_file() && matches!(lang, None | Some(Lang::Rust)) {
         src.cargo = Some(cargo_metadata(dir)?);
     }
@@ -329,10 +350,37 @@ fn walk(dir: &Path, rel: &str, depth: usize, src: &mut Sources) -> Result<()> {
                 walk(&path, &rel_path, depth + 1, src)?;
             }
         } else if kind.is_file() {
-            if name.ends_with(".go") {
+            if name.ends_with(".go") || (depth > 0 && NESTED_BUILD_FILES.contains(&name.as_str())) {
                 src.files.insert(rel_path, read(&path)?);
             } else if [".cc", ".cpp", ".cxx"].iter().any(|e| name.ends_with(e)) {
                 src.files.insert(rel_path, String::new());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Vendored Go packages: only their `//go:build` and `#cgo` lines, which name the libraries they link.
+fn walk_vendor(dir: &Path, rel: &str, depth: usize, src: &mut Sources) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel_path = format!("{rel}/{name}");
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() && depth < MAX_DEPTH * 2 {
+            walk_vendor(&entry.path(), &rel_path, depth + 1, src)?;
+        } else if kind.is_file() && name.ends_with(".go") && !name.ends_with("_test.go") {
+            let text = read(&entry.path())?;
+            if text.contains("#cgo") {
+                let kept: Vec<&str> = text
+                    .lines()
+                    .filter(|l| l.starts_with("//go:build") || l.contains("#cgo"))
+                    .collect();
+                src.files.insert(rel_path, kept.join("\n"));
             }
         }
     }

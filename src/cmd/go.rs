@@ -10,14 +10,14 @@ use crate::core::toolenv::ToolPlan;
 use crate::exit::print_lines;
 use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// go's arguments, with mab's (anywhere before a `--`): --platform OS/ARCH[/VARIANT], --print-env,
-    /// --wrap, --unwrap
+    /// go's arguments, with mab's (anywhere before a `--`): --platform OS/ARCH[/VARIANT], --print-env (prints,
+    /// makes no links: `mab clang --setup-target-triple` makes the CC it names), --wrap, --unwrap
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     args: Vec<OsString>,
 }
@@ -39,8 +39,7 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     target::warn_if_emulated(&info);
     let probe = exec::probe();
     let ToolPlan { env: vars, links } =
-        crate::core::go::plan(&info, &cc::overrides()?, &probe, &target::var)
-            .map_err(|e| anyhow!(e))?;
+        crate::core::go::plan(&info, &cc::overrides()?, &probe, &target::var)?;
     if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);
@@ -63,10 +62,17 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
 
 /// `go` on PATH, else the newest Debian `golang-1.N-go` under /usr/lib.
 fn go_binary() -> Result<PathBuf> {
-    if let Some(go) = exec::program("go") {
-        return Ok(go.into());
+    find_go(
+        exec::program("go").map(PathBuf::from),
+        Path::new("/usr/lib"),
+    )
+}
+
+fn find_go(on_path: Option<PathBuf>, lib: &Path) -> Result<PathBuf> {
+    if let Some(go) = on_path {
+        return Ok(go);
     }
-    let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir("/usr/lib")
+    let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir(lib)
         .into_iter()
         .flatten()
         .filter_map(|e| {
@@ -76,13 +82,14 @@ fn go_binary() -> Result<PathBuf> {
                 .split('.')
                 .map(|n| n.parse().ok())
                 .collect::<Option<Vec<u32>>>()?;
-            let go = PathBuf::from(format!("/usr/lib/{name}/bin/go"));
+            let go = lib.join(&name).join("bin/go");
             go.is_file().then_some((key, go))
         })
         .collect();
     found.sort();
     found.pop().map(|(_, go)| go).ok_or_else(|| {
-        anyhow!("go not found on PATH or in /usr/lib/go-*: install Go (Debian: golang-go, or golang-1.23-go from bookworm-backports)")
+        // "go: not found" is the shell's wording, which xx-go users (and xx's tests) look for.
+        anyhow!("go: not found on PATH or in {}/go-*: install Go (Debian: golang-go, or golang-1.23-go from bookworm-backports)", lib.display())
     })
 }
 
@@ -111,4 +118,25 @@ fn wrap(go: &PathBuf, vars: &[(String, String)], on: bool) -> Result<ExitCode> {
     let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     std::fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_from_path_else_the_newest_debian_go() {
+        let lib = std::env::temp_dir().join(format!("mab-go-lib-{}", std::process::id()));
+        let err = find_go(None, &lib).unwrap_err().to_string();
+        assert!(err.starts_with("go: not found on PATH or in "), "{err}");
+        for version in ["1.9", "1.19", "1.x"] {
+            let bin = lib.join(format!("go-{version}/bin"));
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("go"), "").unwrap();
+        }
+        assert_eq!(find_go(None, &lib).unwrap(), lib.join("go-1.19/bin/go"));
+        let on_path = PathBuf::from("/opt/go/bin/go");
+        assert_eq!(find_go(Some(on_path.clone()), &lib).unwrap(), on_path);
+        std::fs::remove_dir_all(&lib).unwrap();
+    }
 }

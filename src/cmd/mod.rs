@@ -2,12 +2,14 @@
 //! core, and print.
 
 pub mod build_files;
+pub mod bundle;
 pub mod cargo;
 pub mod cc;
 pub mod completions;
 pub mod exec;
 pub mod gen;
 pub mod go;
+pub mod headers;
 pub mod info;
 pub mod links;
 pub mod man;
@@ -54,6 +56,8 @@ enum Command {
     Manifest(manifest::Args),
     /// Check that files are executables or libraries for the target (exit 1 naming what each is if not)
     Verify(verify::Args),
+    /// Copy a program's loader and shared libraries (from the target's packages) into a root directory
+    Bundle(bundle::Args),
     /// Install the target's packages with apt-get: `mab apt-get install -y zlib1g-dev` (Debian, Ubuntu)
     #[command(name = "apt-get", disable_help_flag = true)]
     AptGet(packages::RawArgs),
@@ -118,6 +122,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Gen(args) => gen::run(args),
         Command::Links(args) => links::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Bundle(args) => bundle::run(args),
         Command::Manifest(args) => manifest::run(args),
         Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
         Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),

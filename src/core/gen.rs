@@ -9,11 +9,9 @@
 
 use super::platform::Platform;
 use super::project::{CBuild, CProject, GoProject, Project, RustProject};
-use super::shell;
 use super::table;
-use std::collections::HashMap;
 use std::fmt;
-use tera::{Context, Tera, Value};
+use tera::{Context, Tera};
 
 /// Where mab's own image is published, the one name generated Dockerfiles pull by default. The release
 /// workflow (.github/workflows/release.yml) builds mab with `MAB_IMAGE_REPO=ghcr.io/<owner>/mab`, so a
@@ -125,34 +123,19 @@ pub fn check_image(what: &str, value: &str) -> Result<String, GenError> {
     )
 }
 
-/// A Debian package name.
+/// A Debian package for the target, by the one rule `mab apt-get` checks its arguments with
+/// ([`super::packages::check_package`]).
 fn check_package(value: &str) -> Result<String, GenError> {
-    check("package", value, "lowercase letters, digits and +.-", |s| {
-        s.len() <= 128
-            && starts_alnum(s)
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+.-".contains(&b))
-    })
+    super::packages::check_package(super::table::Family::Debian, value)
+        .map(|()| value.to_string())
+        .map_err(|e| GenError(e.to_string()))
 }
 
-/// Normalised platforms from a comma-separated list (`linux/arm64,linux/arm/v7`).
+/// Normalised platforms from a comma-separated list (`linux/arm64,linux/arm/v7`), by the one rule of
+/// [`Platform::parse_list`] (a platform given twice is an error), as `mab gen publish` reads them.
 pub fn check_platforms(list: &str) -> Result<Vec<String>, GenError> {
-    let build = Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
-    let mut out: Vec<String> = Vec::new();
-    for p in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let platform =
-            Platform::parse(p, build).map_err(|e| GenError(format!("--platforms: {e}")))?;
-        let p = platform.to_string();
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    if out.is_empty() {
-        return Err(GenError(
-            "--platforms: give at least one platform, such as linux/arm64".into(),
-        ));
-    }
-    Ok(out)
+    let platforms = super::publish::platforms(list)?;
+    Ok(platforms.iter().map(Platform::to_string).collect())
 }
 
 /// An image name for a tag, made from a directory name: lowercased, other characters dropped.
@@ -190,14 +173,14 @@ pub struct DockerOptions {
     pub libc: Option<Libc>,
     /// Extra target-architecture packages for the build (`-dev` libraries).
     pub packages: Vec<String>,
+    /// The Dockerfile's name, when not `Dockerfile` (the project has its own).
+    pub dockerfile: Option<String>,
 }
 
 /// What a project's build needs, besides the values each template takes.
 struct Needs {
     build_image: String,
     is_static: bool,
-    /// The final base for a dynamically linked binary (a static one gets the Debian row's `static_base`).
-    dynamic_base: &'static str,
     /// Debian packages for the build machine.
     host: Vec<&'static str>,
     /// Debian packages for the target's architecture (`mab apt-get`).
@@ -205,11 +188,10 @@ struct Needs {
 }
 
 impl Needs {
-    fn new(build_image: String, is_static: bool, dynamic_base: &'static str) -> Needs {
+    fn new(build_image: String, is_static: bool) -> Needs {
         Needs {
             build_image,
             is_static,
-            dynamic_base,
             host: Vec::new(),
             target: Vec::new(),
         }
@@ -229,6 +211,14 @@ impl Needs {
     }
 }
 
+/// One line of a Dockerfile comment: control characters (a newline would end the comment) become spaces.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect()
+}
+
 /// Renders the Dockerfile and the .dockerignore for a project.
 pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, String), GenError> {
     let mut cx = Context::new();
@@ -242,25 +232,34 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
         Project::Rust(p) => rust(p, opts, &mut cx)?,
         Project::C(p) => c(p, opts, &mut cx)?,
     };
+    // What detection chose, and where each target library came from, for the header comment.
+    let mut notes: Vec<String> = project.notes().iter().map(|n| comment(n)).collect();
+    for pkg in project.packages() {
+        needs.target.push(check_package(&pkg.name)?);
+        notes.push(comment(&format!(
+            "target package {} ({})",
+            pkg.name, pkg.origin
+        )));
+    }
     for pkg in &opts.packages {
         needs.target.push(check_package(pkg)?);
+        notes.push(comment(&format!("target package {pkg} (--packages)")));
     }
     let mut seen = std::collections::HashSet::new();
     needs.target.retain(|p| seen.insert(p.clone()));
+    cx.insert("notes", &notes);
+    let dockerfile_name = opts.dockerfile.as_deref().unwrap_or("Dockerfile");
+    cx.insert(
+        "dockerfile",
+        &check_path("Dockerfile name", dockerfile_name)?,
+    );
     let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
-    let default_base = if needs.is_static {
-        table::debian().static_base
-    } else {
-        needs.dynamic_base
-    };
-    let base = check_image("--base", opts.base.as_deref().unwrap_or(default_base))?;
-    if base == "scratch" && !needs.is_static {
-        return Err(GenError(format!(
-            "--base scratch: a dynamically linked binary cannot run in an empty image (its loader and libc \
-             are missing); add --static, or pick a base with glibc such as {}",
-            table::debian().slim_image
-        )));
-    }
+    // A dynamically linked program takes its libraries along (mab bundle), so one base without a C
+    // library serves both kinds.
+    let base = check_image(
+        "--base",
+        opts.base.as_deref().unwrap_or(table::debian().static_base),
+    )?;
     cx.insert("build_image", &check_image("--build-image", build_image)?);
     cx.insert("base", &base);
     cx.insert("static", &needs.is_static);
@@ -268,11 +267,11 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     cx.insert("target_packages", &needs.target);
     let templates = templates();
     let dockerfile = render(
-        &templates,
+        templates,
         &format!("{}.Dockerfile", project.lang().name()),
         &cx,
     )?;
-    let ignore = render(&templates, "dockerignore", &cx)?;
+    let ignore = render(templates, "dockerignore", &cx)?;
     Ok((dockerfile, ignore))
 }
 
@@ -294,6 +293,7 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
     };
     cx.insert("package", &package);
     cx.insert("cgo", &p.cgo);
+    cx.insert("vendored", &p.vendored);
     let mut mod_files = vec!["go.mod"];
     if p.has_sum {
         mod_files.push("go.sum");
@@ -304,11 +304,7 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
         !s.is_empty() && chars_in(s, b".")
     })?;
     let is_static = !p.cgo || opts.link_static == Some(true);
-    let needs = Needs::new(
-        table::debian().go_image(&version),
-        is_static,
-        table::debian().glibc_base,
-    );
+    let needs = Needs::new(table::debian().go_image(&version), is_static);
     Ok(if p.cgo {
         needs.c_toolchain(false)
     } else {
@@ -360,11 +356,7 @@ fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs
         .collect();
     cx.insert("stub_dirs", &dirs);
     cx.insert("stubs", &stubs);
-    let needs = Needs::new(
-        table::debian().rust_image.to_string(),
-        is_static,
-        table::debian().cc_base,
-    );
+    let needs = Needs::new(table::debian().rust_image.to_string(), is_static);
     // glibc targets link through the C toolchain; musl ones through rust-lld, with no C at all.
     Ok(if libc == Libc::Gnu {
         needs.c_toolchain(false)
@@ -384,7 +376,6 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     let mut needs = Needs::new(
         table::debian().slim_image.to_string(),
         opts.link_static == Some(true),
-        table::debian().slim_image,
     )
     .c_toolchain(p.cxx);
     needs.host.push("pkg-config");
@@ -394,9 +385,16 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
         CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
         CBuild::Make => &["make"],
     });
-    for pkg in &p.packages {
-        needs.target.push(check_package(pkg)?);
-    }
+    let options = p
+        .test_options
+        .iter()
+        .map(|o| {
+            check("CMake option", o, "letters, digits and _", |s| {
+                chars_in(s, b"_")
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    cx.insert("test_options", &options);
     Ok(needs)
 }
 
@@ -405,7 +403,7 @@ pub fn bake(image: &str, platforms: &str) -> Result<String, GenError> {
     let mut cx = Context::new();
     cx.insert("image", &check_image("--image", image)?);
     cx.insert("platforms", &check_platforms(platforms)?);
-    render(&templates(), "docker-bake.hcl", &cx)
+    render(templates(), "docker-bake.hcl", &cx)
 }
 
 /// CI systems `mab gen ci` writes a workflow for, with the file each one reads.
@@ -418,125 +416,30 @@ pub const CI: &[(&str, &str)] = &[
 pub fn ci(system: &str, image: Option<&str>, platforms: &str) -> Result<String, GenError> {
     let mut cx = Context::new();
     let image = image.map(|i| check_image("--image", i)).transpose()?;
-    // The registry to log in to: the image's first part when it names a host (docker's rule).
-    let registry = image.as_deref().map(|i| match i.split_once('/') {
-        Some((host, _)) if host.contains(['.', ':']) || host == "localhost" => host.to_string(),
-        _ => "docker.io".to_string(),
-    });
+    // The registry to log in to.
+    let registry = image
+        .as_deref()
+        .map(|i| super::registry::registry_of(i).unwrap_or(super::registry::DOCKER_HUB));
     cx.insert("image", &image);
     cx.insert("registry", &registry);
     cx.insert("platforms", &check_platforms(platforms)?.join(","));
-    render(&templates(), &format!("{system}.yml"), &cx)
+    render(templates(), &format!("{system}.yml"), &cx)
 }
 
+/// A template by name from the one Tera setup (`super::templates`).
 pub(super) fn render(t: &Tera, name: &str, cx: &Context) -> Result<String, GenError> {
-    t.render(name, cx).map_err(|e| {
-        // A template bug, not a user error; say so with Tera's whole chain.
-        let mut msg = format!("internal error rendering {name}: {e}");
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            msg.push_str(&format!(": {s}"));
-            source = s.source();
-        }
-        GenError(msg)
-    })
+    super::templates::render_in(t, name, cx).map_err(|e| GenError(e.to_string()))
 }
 
-/// The embedded templates. Undefined variables are errors in Tera, so a template cannot silently drop a
-/// value; names end in neither .html nor .xml, so Tera's HTML escaping stays off.
-pub(super) fn templates() -> Tera {
-    let mut t = Tera::default();
-    t.add_raw_templates([
-        (
-            "header",
-            include_str!("../../templates/dockerfile/header.Dockerfile"),
-        ),
-        (
-            "mab-stage",
-            include_str!("../../templates/dockerfile/mab-stage.Dockerfile"),
-        ),
-        (
-            "apt-host",
-            include_str!("../../templates/dockerfile/apt-host.Dockerfile"),
-        ),
-        (
-            "apt-target",
-            include_str!("../../templates/dockerfile/apt-target.Dockerfile"),
-        ),
-        (
-            "runtime",
-            include_str!("../../templates/dockerfile/runtime.Dockerfile"),
-        ),
-        (
-            "go.Dockerfile",
-            include_str!("../../templates/dockerfile/go.Dockerfile"),
-        ),
-        (
-            "rust.Dockerfile",
-            include_str!("../../templates/dockerfile/rust.Dockerfile"),
-        ),
-        (
-            "c.Dockerfile",
-            include_str!("../../templates/dockerfile/c.Dockerfile"),
-        ),
-        ("dockerignore", include_str!("../../templates/dockerignore")),
-        (
-            "docker-bake.hcl",
-            include_str!("../../templates/docker-bake.hcl"),
-        ),
-        ("github.yml", include_str!("../../templates/ci/github.yml")),
-        ("gitlab.yml", include_str!("../../templates/ci/gitlab.yml")),
-        (
-            "publish/header.sh",
-            include_str!("../../templates/publish/header.sh"),
-        ),
-        (
-            "publish/digest.sh",
-            include_str!("../../templates/publish/digest.sh"),
-        ),
-        (
-            "publish/docker.sh",
-            include_str!("../../templates/publish/docker.sh"),
-        ),
-        (
-            "publish/podman.sh",
-            include_str!("../../templates/publish/podman.sh"),
-        ),
-        (
-            "publish/buildx.sh",
-            include_str!("../../templates/publish/buildx.sh"),
-        ),
-    ])
-    .expect("the embedded templates parse (tested)");
-    t.register_filter("sh", filter(shell::quote));
-    t.register_filter("hcl", filter(hcl_string));
-    t.register_filter(
-        "yaml",
-        filter(|s| serde_json::to_string(s).expect("strings serialise")),
-    );
-    t
-}
-
-fn filter(
-    f: impl Fn(&str) -> String + Send + Sync + 'static,
-) -> impl Fn(&Value, &HashMap<String, Value>) -> tera::Result<Value> + Send + Sync + 'static {
-    move |v, _| match v.as_str() {
-        Some(s) => Ok(Value::String(f(s))),
-        None => Err(tera::Error::msg("this filter takes a string")),
-    }
-}
-
-/// An HCL quoted string: JSON's escapes plus HCL's template markers (`${`, `%{`) doubled.
-fn hcl_string(s: &str) -> String {
-    serde_json::to_string(s)
-        .expect("strings serialise")
-        .replace("${", "$${")
-        .replace("%{", "%%{")
+/// Every embedded template (`super::templates`).
+pub(super) fn templates() -> &'static Tera {
+    super::templates::all()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::templates::hcl_string;
 
     #[test]
     fn the_default_mab_image_is_the_repository_s_at_mab_s_minor_version() {
@@ -573,9 +476,11 @@ mod tests {
             assert!(check_path("p", bad).is_err(), "{bad:?}");
         }
         assert_eq!(
-            check_platforms("arm64, linux/arm,linux/arm64").unwrap(),
+            check_platforms("arm64, linux/arm").unwrap(),
             ["linux/arm64", "linux/arm/v7"]
         );
+        let twice = check_platforms("arm64, linux/arm,linux/arm64").unwrap_err();
+        assert!(twice.to_string().contains("same platform"), "{twice}");
         assert!(check_platforms("linux/arm64;x").is_err());
         assert_eq!(image_name("My Project!"), "myproject");
         assert_eq!(image_name("$()"), "app");

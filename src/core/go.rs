@@ -6,7 +6,30 @@ use super::info::Info;
 use super::pkg_config;
 use super::plan::Probe;
 use super::resolve::Vars;
-use super::toolenv::{c_compiler, missing_c_compiler, CCompiler, CPlan, EnvPlan, ToolPlan};
+use super::toolenv::{c_compiler, missing_c_compiler, CCompiler, EnvPlan, ToolPlan};
+
+/// Why go's environment cannot be planned; each says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoError {
+    /// The platform has no row in toolchains/go.toml.
+    NoPort(String),
+    /// `CGO_ENABLED=1` asked for, and no C compiler for the target: what to install.
+    NoCCompiler(String),
+}
+
+impl std::fmt::Display for GoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GoError::NoPort(p) => write!(
+                f,
+                "Go has no port for {p}; `mab platforms` lists the supported platforms"
+            ),
+            GoError::NoCCompiler(why) => write!(f, "CGO_ENABLED=1 but {why}"),
+        }
+    }
+}
+
+impl std::error::Error for GoError {}
 
 /// The tools go's environment names for the target.
 #[derive(Default)]
@@ -18,15 +41,11 @@ pub struct Tools<'a> {
 }
 
 /// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
-/// defaults; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
+/// default but name the C compiler found; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
 /// `CC` wins), because Go would otherwise call the build machine's compiler.
-pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, String> {
-    let go = info.target.row.go.as_ref().ok_or_else(|| {
-        format!(
-            "Go has no port for {}; `mab platforms` lists the supported platforms",
-            info.target
-        )
-    })?;
+pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, GoError> {
+    let go =
+        (info.target.row.go.as_ref()).ok_or_else(|| GoError::NoPort(info.target.to_string()))?;
     let mut plan = EnvPlan::new(user);
     plan.default("GOOS", go.goos);
     plan.default("GOARCH", go.goarch);
@@ -34,6 +53,12 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
         plan.default(knob, value);
     }
     if !info.is_cross() {
+        // Go's own fallback is gcc, which images with only clang lack: name the compiler found, as xx
+        // does, and leave CGO_ENABLED to Go. A user's CC keeps its own CXX too.
+        if let Some(c) = found.c.filter(|_| user("CC").is_none()) {
+            plan.default("CC", c.cc_line());
+            plan.default("CXX", c.cxx_line());
+        }
         return Ok(plan.into_vars());
     }
     let user_cc = user("CC").is_some();
@@ -47,7 +72,7 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
     }
     let c = found
         .c
-        .ok_or_else(|| format!("CGO_ENABLED=1 but {}", missing_c_compiler(info)))?;
+        .ok_or_else(|| GoError::NoCCompiler(missing_c_compiler(info)))?;
     plan.default("CC", c.cc_line());
     plan.default("CXX", c.cxx_line());
     if let Some(ar) = &c.ar {
@@ -70,11 +95,9 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
 
 /// go's environment for the target from what the probe finds, and the links to mab it names (made only
 /// when go runs).
-pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<ToolPlan, String> {
-    let c = match info.is_cross() {
-        true => c_compiler(info, ov, probe),
-        false => CPlan::default(),
-    };
+pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<ToolPlan, GoError> {
+    // Native builds too: Go's own fallback is gcc, which images with only clang lack.
+    let c = c_compiler(info, ov, probe);
     let pkg_config = format!("{}-pkg-config", info.triple);
     let tools = Tools {
         c: c.compiler.as_ref(),
@@ -102,7 +125,11 @@ mod tests {
     }
 
     /// `env` for `target` on Debian as `A=b` lines, with the user's variables `user`.
-    fn check(target: &str, c: Option<&CCompiler>, user: &[(&str, &str)]) -> Result<String, String> {
+    fn check(
+        target: &str,
+        c: Option<&CCompiler>,
+        user: &[(&str, &str)],
+    ) -> Result<String, GoError> {
         let map: HashMap<&str, &str> = user.iter().copied().collect();
         let vars = |k: &str| map.get(k).map(|v| v.to_string());
         let info = test_info(target, "debian", &vars);
@@ -165,6 +192,24 @@ mod tests {
     }
 
     #[test]
+    fn native_cgo_names_the_compiler_found() {
+        let clang = CCompiler {
+            cc: vec!["x86_64-linux-gnu-clang".into()],
+            cxx: vec!["x86_64-linux-gnu-clang++".into()],
+            ar: None,
+            link_args: vec![],
+        };
+        assert_eq!(
+            check("linux/amd64", Some(&clang), &[]).unwrap(),
+            "GOOS=linux GOARCH=amd64 GOAMD64=v1 CC=x86_64-linux-gnu-clang CXX=x86_64-linux-gnu-clang++"
+        );
+        assert_eq!(
+            check("linux/amd64", Some(&clang), &[("CC", "gcc")]).unwrap(),
+            "GOOS=linux GOARCH=amd64 GOAMD64=v1"
+        );
+    }
+
+    #[test]
     fn user_values_win() {
         let c = gcc();
         assert_eq!(
@@ -180,7 +225,9 @@ mod tests {
             check("linux/arm/v7", None, &[("GOARM", "6"), ("CC", "my-cc")]).unwrap(),
             "GOOS=linux GOARCH=arm CGO_ENABLED=1"
         );
-        let err = check("linux/arm64", None, &[("CGO_ENABLED", "1")]).unwrap_err();
+        let err = check("linux/arm64", None, &[("CGO_ENABLED", "1")])
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("CGO_ENABLED=1 but no C compiler for aarch64-linux-gnu: install gcc-aarch64-linux-gnu"), "{err}");
     }
 }

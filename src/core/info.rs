@@ -134,7 +134,14 @@ impl Info {
         macos_sdk: Option<&str>,
     ) -> Info {
         let triple = c_triple(target, &flavour, vars);
-        let build_triple = c_triple(build, &flavour, &|_| None);
+        // The build machine's own conventions: neither the target's OS (apple, mingw32) nor the user's
+        // XX_VENDOR/XX_LIBC, which describe the target.
+        let release = OsRelease {
+            id: flavour.distro.clone(),
+            version_id: flavour.os_version.clone(),
+        };
+        let build_flavour = Flavour::new(build.os(), &release, &|_| None);
+        let build_triple = c_triple(build, &build_flavour, &|_| None);
         let sysroot = match target.os() {
             "darwin" => format!("{}/", macos_sdk.unwrap_or(DEFAULT_MACOS_SDK)),
             // Alpine keeps target packages in a secondary root per triple (xx-apk); Debian uses multiarch.
@@ -277,8 +284,35 @@ pub static FIELDS: &[Field] = &[
     Field { name: "build-triple", help: "C triple of the build machine (autotools --build)", get: |i| some(&i.build_triple) },
 ];
 
+/// Why a value from the environment or /etc/os-release was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// Not a plain token (letters, digits, `._-`, at most 64).
+    NotPlain { name: String, value: String },
+    /// A triple's machine part (`ARM_TARGET_ARCH`, …) that is no architecture.
+    NotArch { name: String, value: String },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::NotPlain { name, value } => write!(
+                f,
+                "{name}={:?} is not a plain name: use letters, digits, '.', '_' and '-' (at most 64)",
+                value.chars().take(80).collect::<String>()
+            ),
+            InputError::NotArch { name, value } => write!(
+                f,
+                "{name}={value:?} is not a CPU architecture a target triple can name (armv7, riscv64gc, ...)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
 /// Values from the environment end up in triples and shell lines: refuse anything but a plain token.
-pub fn check_token(name: &str, value: &str) -> Result<(), String> {
+pub fn check_token(name: &str, value: &str) -> Result<(), InputError> {
     let ok = !value.is_empty()
         && value.len() <= 64
         && value
@@ -287,10 +321,10 @@ pub fn check_token(name: &str, value: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{name}={:?} is not a plain name: use letters, digits, '.', '_' and '-' (at most 64)",
-            value.chars().take(80).collect::<String>()
-        ))
+        Err(InputError::NotPlain {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
     }
 }
 
@@ -311,11 +345,14 @@ pub fn override_vars() -> impl Iterator<Item = &'static str> {
 
 /// Checks one override: a plain token, and for the triple's machine part (`ARM_TARGET_ARCH`, …) an
 /// architecture that target-lexicon knows, so the triple mab prints stays one compilers accept.
-pub fn check_override(name: &str, value: &str) -> Result<(), String> {
+pub fn check_override(name: &str, value: &str) -> Result<(), InputError> {
     check_token(name, value)?;
     let is_arch = table::PLATFORMS.iter().any(|r| r.c.arch_env == Some(name));
     if is_arch && value.parse::<target_lexicon::Architecture>().is_err() {
-        return Err(format!("{name}={value:?} is not a CPU architecture a target triple can name (armv7, riscv64gc, ...)"));
+        return Err(InputError::NotArch {
+            name: name.to_string(),
+            value: value.to_string(),
+        });
     }
     Ok(())
 }
@@ -443,6 +480,28 @@ mod tests {
         assert_eq!(i.rust_triple(), Some("armv7-unknown-linux-musleabihf"));
         assert_eq!(i.ld_so(), Some("/lib/ld-musl-armhf.so.1"));
         assert!(!i.is_cross());
+    }
+
+    /// autotools' `--build` describes the build machine, whatever the target's OS or overrides say.
+    #[test]
+    fn build_triple_keeps_the_build_machines_conventions() {
+        let release = |id: &str| OsRelease {
+            id: Some(id.into()),
+            version_id: None,
+        };
+        let build = Platform::from_parts("linux", "amd64", "").unwrap();
+        let vendor = |k: &str| (k == "XX_VENDOR").then(|| "acme".to_string());
+        for (target, distro, want) in [
+            ("darwin/arm64", "debian", "x86_64-linux-gnu"),
+            ("windows/amd64", "debian", "x86_64-linux-gnu"),
+            ("linux/arm64", "alpine", "x86_64-alpine-linux-musl"),
+            ("darwin/amd64", "alpine", "x86_64-alpine-linux-musl"),
+        ] {
+            let target = Platform::parse(target, build).unwrap();
+            let flavour = Flavour::new(target.os(), &release(distro), &vendor);
+            let i = Info::new(target, build, flavour, &vendor, None);
+            assert_eq!(i.build_triple, want, "{target} on {distro}");
+        }
     }
 
     #[test]

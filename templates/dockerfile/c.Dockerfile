@@ -11,16 +11,19 @@ ARG TARGETPLATFORM
 {% include "apt-target" -%}
 COPY . .
 {% if build_system == "cmake" -%}
-# mab cmake-toolchain writes a CMake toolchain file for TARGETPLATFORM (compilers, sysroot,
-# pkg-config); mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
+# mab cmake-toolchain writes a CMake toolchain file for TARGETPLATFORM (compilers, archiver, sysroot,
+# pkg-config). Tests are not built ({% for o in test_options %}{{ o }}, {% endfor %}BUILD_TESTING): they are not
+# shipped and may download test frameworks. mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
 RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && cmake -S . -B /tmp/build -G Ninja \
       -DCMAKE_TOOLCHAIN_FILE=/tmp/toolchain.cmake \
       -DCMAKE_BUILD_TYPE=Release \
+      -DBUILD_TESTING=OFF{% for o in test_options %} -D{{ o }}=OFF{% endfor %} \
       -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=/out{% if static %} \
       -DCMAKE_EXE_LINKER_FLAGS=-static{% endif %} \
  && cmake --build /tmp/build --target {{ bin | sh }} \
- && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
+ && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "meson" -%}
 # Meson reads its cross file from Debian's own cross toolchain for the target (crossbuild-essential,
 # found by meson env2mfile --debarch); mab verify checks that the result is an executable for the
@@ -34,7 +37,8 @@ RUN apt-get update \
  && meson compile -C /tmp/build \
  && mkdir -p /out \
  && cp /tmp/build/{{ bin }} /out/{{ bin }} \
- && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
+ && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "autotools" -%}
 # configure --host cross-compiles with mab's compilers; mab verify checks that the result is an
 # executable for the target{% if static %} and statically linked{% endif %}.
@@ -44,13 +48,15 @@ RUN if [ ! -x configure ]; then autoreconf -fi; fi \
  && make install DESTDIR=/tmp/install \
  && mkdir -p /out \
  && cp /tmp/install/usr/local/bin/{{ bin }} /out/{{ bin }} \
- && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
+ && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% else -%}
 # make with mab's compilers; mab verify checks that the result is an executable for the target{% if static %} and
 # statically linked{% endif %}.
 RUN make -j"$(nproc)" CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} {{ bin | sh }} \
  && mkdir -p /out \
  && cp {{ bin | sh }} /out/{{ bin }} \
- && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
+ && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% endif %}
 {% include "runtime" -%}

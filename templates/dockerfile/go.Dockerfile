@@ -6,11 +6,16 @@ FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
 COPY --from=mab /usr/bin/ /usr/local/bin/
 {% include "apt-host" -%}
 WORKDIR /src
+{% if vendored -%}
+# The modules are vendored (vendor/modules.txt): the build reads them from the source tree and
+# downloads nothing.
+{% else -%}
 # Modules first, in their own layer: it is rebuilt only when the module files change, and every
 # target platform shares it because it comes before ARG TARGETPLATFORM.
 COPY {{ mod_files | join(sep=" ") }} ./
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download
+{% endif -%}
 # The steps below depend on the target platform.
 ARG TARGETPLATFORM
 {% include "apt-target" -%}
@@ -26,7 +31,8 @@ COPY . .
 # checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED={% if cgo %}1{% else %}0{% endif %} mab go build -trimpath{% if cgo and static %} -ldflags '-linkmode external -extldflags -static'{% endif %} -o /out/{{ bin }} {{ package }} \
- && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+    CGO_ENABLED={% if cgo %}1{% else %}0{% endif %} mab go build -trimpath{% if vendored %} -mod=vendor{% endif %}{% if cgo and static %} -ldflags '-linkmode external -extldflags -static'{% endif %} -o /out/{{ bin }} {{ package }} \
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
+ && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 
 {% include "runtime" -%}

@@ -2,12 +2,18 @@
 #
 # This Dockerfile cross-compiles: every compile runs in a stage pinned to the build machine's platform
 # (--platform=$BUILDPLATFORM) and targets TARGETPLATFORM, so a multi-platform build needs no emulation:
-#   docker buildx build --platform linux/amd64,linux/arm64 --tag {{ bin }} .
-# Only the last stage holds files of the target architecture. It needs BuildKit (the default since
-# Docker 23; set DOCKER_BUILDKIT=1 before). Podman 4.3 / buildah 1.28 leave $BUILDPLATFORM empty, which
-# would emulate every compile: pass --build-arg BUILDPLATFORM=<this machine's platform> there, as the
-# script from `mab gen publish --engine podman` does.
-
+#   docker buildx build --platform linux/amd64,linux/arm64 {% if dockerfile != "Dockerfile" %}-f {{ dockerfile }} {% endif %}--tag {{ bin }} .
+# The binaries alone, one directory per platform under dist/ (the "export" stage):
+#   docker buildx build --platform linux/amd64,linux/arm64 {% if dockerfile != "Dockerfile" %}-f {{ dockerfile }} {% endif %}--target export --output type=local,dest=dist .
+# Only the last two stages ("export" and "runtime") hold files of the target architecture. It needs
+# BuildKit (the default since Docker 23; set DOCKER_BUILDKIT=1 before). Podman 4.3 / buildah 1.28
+# leave $BUILDPLATFORM empty, which would emulate every compile: pass --build-arg
+# BUILDPLATFORM=<this machine's platform> there, as the script from `mab gen publish --engine podman`
+# does.
+{% if notes %}#
+# What mab gen found (run it again with the flag named to choose otherwise):
+{% for n in notes %}#   {{ n }}
+{% endfor %}{% endif %}
 # The images, each replaceable with --build-arg NAME=image.
 ARG MAB_IMAGE={{ mab_image }}
 ARG BUILD_IMAGE={{ build_image }}

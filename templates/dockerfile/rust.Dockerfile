@@ -48,6 +48,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     mab cargo build --release{% if has_lock %} --locked{% endif %} --bin {{ bin | sh }} \
  && mkdir -p /out \
  && cp "target/$(mab cargo --print-target-triple)/release/{{ bin }}" /out/{{ bin }} \
- && mab verify{% if static %} --static{% endif %} /out/{{ bin }}
+ && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
+ && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 
 {% include "runtime" -%}

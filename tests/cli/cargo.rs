@@ -61,7 +61,7 @@ fn build(example: &str, platform: &str, extra_env: &[(&str, &str)]) -> PathBuf {
     let mut cmd = cargo_env(mab(), example, platform);
     cmd.envs(extra_env.iter().copied());
     let triple = stdout(
-        Command::new(mab_path())
+        mab()
             .args(["cargo", "--print-target-triple"])
             .envs(extra_env.iter().copied())
             .env("TARGETPLATFORM", platform),
@@ -294,6 +294,32 @@ fn errors() {
     assert!(err.contains("is not linux/arm64"), "{err}");
 }
 
+/// Without cargo, xx-cargo says so in the shell's words, which scripts written for xx look for.
+#[test]
+fn missing_cargo_is_not_found() {
+    let empty = std::env::temp_dir().join(format!("mab-no-cargo-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut cmd = applet("xx-cargo");
+    let (code, _, err) = run(cmd
+        .arg("--version")
+        .env("TARGETPLATFORM", "linux/amd64")
+        .env("PATH", &empty));
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cargo: not found on PATH: install Rust"),
+        "{err}"
+    );
+    // Printing the triple needs no cargo.
+    let mut cmd = applet("xx-cargo");
+    let out = stdout(
+        cmd.arg("--print-target-triple")
+            .env("TARGETPLATFORM", "linux/arm64")
+            .env("PATH", &empty),
+    );
+    assert_eq!(out, "aarch64-unknown-linux-gnu");
+}
+
 /// cargo's own exit code passes through.
 #[test]
 fn exit_code_passes_through() {
@@ -324,6 +350,25 @@ fn print_env_leaves_the_link_directory_untouched() {
             "{args:?} names the link it would use:\n{out}"
         );
         assert!(!dir.exists(), "{args:?} wrote {}", dir.display());
+    }
+}
+
+/// A link the run needs that cannot be made is an error that names it, not a quietly different compiler.
+#[test]
+fn a_link_that_cannot_be_made_is_an_error() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let file = scratch().join("not-a-directory");
+    std::fs::write(&file, "").unwrap();
+    for args in [&["cargo", "build"][..], &["go", "build", "."]] {
+        let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm64");
+        let (code, _, err) = run(cmd.args(args).env("MAB_BIN_DIR", file.join("bin")));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("cannot create") && err.contains("not-a-directory"),
+            "{args:?}: {err}"
+        );
     }
 }
 

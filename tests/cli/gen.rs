@@ -265,8 +265,11 @@ fn compiles_run_only_on_the_build_platform() {
 fn static_and_dynamic_bases_are_chosen_deliberately() {
     let go_cgo = examples_dir().join("go-cgo");
     let text = dockerfile(&go_cgo, &[]);
+    // Dynamically linked: the loader and libraries travel with the program, onto a base without libc.
     assert!(
-        text.contains("ARG BASE_IMAGE=gcr.io/distroless/base-debian12"),
+        text.contains("ARG BASE_IMAGE=gcr.io/distroless/static-debian12")
+            && text.contains("&& mab bundle /out/go-cgo --to /out/rootfs")
+            && text.contains("COPY --from=build /out/rootfs/ /"),
         "{text}"
     );
     assert!(!text.contains("--static /out"), "{text}");
@@ -276,13 +279,13 @@ fn static_and_dynamic_bases_are_chosen_deliberately() {
         "{text}"
     );
     assert!(text.contains("mab verify --static /out/go-cgo"), "{text}");
-    // A dynamically linked binary in an empty image would fail at start: refused.
-    let (code, _, err) = run(&mut gen(
-        &go_cgo,
-        &["dockerfile", "--print", "--base", "scratch"],
-    ));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--static"), "{err}");
+    assert!(
+        !text.contains("mab bundle") && !text.contains("/out/rootfs"),
+        "{text}"
+    );
+    // Even an empty base works for a dynamic program, as its closure is bundled.
+    let text = dockerfile(&go_cgo, &["--base", "scratch"]);
+    assert!(text.contains("COPY --from=build /out/rootfs/ /"), "{text}");
     let rust_cc = examples_dir().join("rust-cc");
     let (code, _, err) = run(&mut gen(
         &rust_cc,
@@ -583,4 +586,146 @@ fn bake_and_ci_files_parse_back() {
         Some("${{ env.PLATFORMS }}"),
         "{text}"
     );
+}
+
+/// Real layouts that mab gen decides without asking (issue 17, class 1-4): each fixture is a project of
+/// this suite's own, shaped like the projects that used to make it ask.
+#[test]
+fn real_layouts_are_decided_and_say_why() {
+    // A cgo module with vendored modules and a Makefile wrapping go build; several main packages.
+    let go = project(
+        "go-vendored",
+        &[
+            ("go.mod", "module example.com/boxer\n\ngo 1.22\n"),
+            ("go.sum", ""),
+            ("Makefile", "all:\n\tgo build -o boxer .\n"),
+            (
+                "main.go",
+                "package main\n\n// #cgo pkg-config: zlib\n// #include <zlib.h>\nimport \"C\"\n\nfunc main() {}\n",
+            ),
+            ("contrib/tool/main.go", "package main\n\nfunc main() {}\n"),
+            ("vendor/modules.txt", "# example.com/sqlite v1.0.0\n## explicit\nexample.com/sqlite\n"),
+            (
+                "vendor/example.com/sqlite/sqlite.go",
+                "package sqlite\n\n// #cgo LDFLAGS: -lsqlite3\nimport \"C\"\n",
+            ),
+        ],
+    );
+    let text = dockerfile(&go, &[]);
+    for want in [
+        "-mod=vendor -o /out/boxer .",
+        "main package: boxer (the module's root package); also found tool: pick another with --bin NAME",
+        "target package zlib1g-dev (pkg-config zlib in main.go)",
+        "target package libsqlite3-dev (-lsqlite3 in vendor/example.com/sqlite/sqlite.go)",
+        "mab apt-get install -y libc6-dev libgcc-12-dev zlib1g-dev libsqlite3-dev",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    assert!(!text.contains("go mod download"), "{text}");
+    // --packages still adds.
+    let text = dockerfile(&go, &["--packages", "libcap-dev"]);
+    assert!(
+        text.contains("libsqlite3-dev libcap-dev") && text.contains("libcap-dev (--packages)"),
+        "{text}"
+    );
+
+    // A plain Makefile linking -lz: its first target, zlib for the target.
+    let make = project(
+        "make-lz",
+        &[
+            (
+                "Makefile",
+                "CFLAGS=-O2\nLIBS=-lm -lz\n\nsqueeze: squeeze.o\n\t$(CC) -o $@ $^ $(LIBS)\n",
+            ),
+            ("squeeze.c", "int main(void) { return 0; }\n"),
+        ],
+    );
+    let text = dockerfile(&make, &[]);
+    assert!(text.contains("cp squeeze /out/squeeze"), "{text}");
+    assert!(
+        text.contains("target package zlib1g-dev (-lz in Makefile)"),
+        "{text}"
+    );
+
+    // CMake beside autotools, the executable through a variable in a subdirectory, tests off.
+    let cmake = project(
+        "cmake-sub",
+        &[
+            ("CMakeLists.txt", "cmake_minimum_required(VERSION 3.13)\nproject(gauge C)\n\
+              option(GAUGE_BUILD_TESTS \"tests\" ON)\nfind_package(OpenSSL REQUIRED)\nadd_subdirectory(src)\n"),
+            ("src/CMakeLists.txt", "set(EXE gauge)\nadd_executable(${EXE} main.c)\nadd_executable(gauge_test t.c)\n"),
+            ("configure.ac", "AC_INIT([gauge], [1])\n"),
+        ],
+    );
+    let text = dockerfile(&cmake, &[]);
+    for want in [
+        "--target gauge",
+        "-DBUILD_TESTING=OFF -DGAUGE_BUILD_TESTS=OFF",
+        "build system: cmake (preferred over autotools)",
+        "executable: gauge (named after the project); also found gauge_test",
+        "target package libssl-dev (find_package OpenSSL in CMakeLists.txt)",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+}
+
+/// Cargo.lock's -sys crates name target libraries, unless a crate that builds them from source is there.
+#[test]
+fn rust_sys_crates_name_target_packages() {
+    let manifest = "[package]\nname = \"fetcher\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                    [dependencies]\nopenssl-sys = \"0.9\"\n";
+    let lock = |extra: &str| {
+        format!(
+            "version = 3\n\n[[package]]\nname = \"fetcher\"\nversion = \"0.1.0\"\n\n\
+             [[package]]\nname = \"openssl-sys\"\nversion = \"0.9.100\"\n{extra}"
+        )
+    };
+    let files = |lock: String| {
+        project(
+            "rust-openssl",
+            &[
+                ("Cargo.toml", manifest),
+                ("Cargo.lock", Box::leak(lock.into_boxed_str())),
+                ("src/main.rs", "fn main() {}\n"),
+            ],
+        )
+    };
+    let text = dockerfile(&files(lock("")), &[]);
+    assert!(
+        text.contains("target package libssl-dev (crate openssl-sys in Cargo.lock)")
+            && text.contains("mab apt-get install -y libc6-dev libgcc-12-dev libssl-dev"),
+        "{text}"
+    );
+    // openssl-sys with the vendored feature pulls in openssl-src: nothing to install.
+    let vendored = lock("\n[[package]]\nname = \"openssl-src\"\nversion = \"300.0.0\"\n");
+    let text = dockerfile(&files(vendored), &[]);
+    assert!(!text.contains("libssl-dev"), "{text}");
+}
+
+/// A project with its own Dockerfile keeps it: the error says how to write beside it, and -o does.
+#[test]
+fn own_dockerfile_is_kept() {
+    let dir = copy_example("go-hello", "own");
+    std::fs::write(dir.join("Dockerfile"), "FROM scratch\n").unwrap();
+    let (code, _, err) = run(&mut gen(&dir, &["dockerfile"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("-o Dockerfile.cross"), "{err}");
+    stdout(&mut gen(&dir, &["dockerfile", "-o", "Dockerfile.cross"]));
+    let text = std::fs::read_to_string(dir.join("Dockerfile.cross")).unwrap();
+    assert!(
+        text.contains("-f Dockerfile.cross --target export"),
+        "{text}"
+    );
+    let ignore = std::fs::read_to_string(dir.join("Dockerfile.cross.dockerignore")).unwrap();
+    assert!(ignore.contains("Dockerfile.cross\n"), "{ignore}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Dockerfile")).unwrap(),
+        "FROM scratch\n"
+    );
+    // The name stays inside the project.
+    for bad in ["../Dockerfile", "/tmp/Dockerfile", "a b"] {
+        let (code, _, err) = run(&mut gen(&dir, &["dockerfile", "-o", bad]));
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("Dockerfile name"), "{err}");
+    }
 }

@@ -29,10 +29,8 @@ fn go_dir() -> Option<PathBuf> {
 /// `cmd` (mab go or xx-go) set up to build for `platform` in `example`, with the run's Go cache.
 fn go_env(mut cmd: Command, platform: &str) -> Option<Command> {
     let dir = go_dir()?;
-    let path = std::env::join_paths(
-        std::iter::once(dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
+    let path = std::env::join_paths(std::iter::once(dir).chain(std::env::split_paths(test_path())))
+        .unwrap();
     for var in [
         "GOOS",
         "GOARCH",
@@ -236,6 +234,34 @@ fn print_env() {
         );
         assert!(out.contains(&cc), "{out}");
     }
+}
+
+/// A native build names clang's wrapper as cgo's compiler, so images with clang and no gcc build cgo
+/// code; cgo itself stays Go's choice.
+#[test]
+fn native_cgo_uses_clang() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let mut cmd = mab();
+    cmd.args(["go", "--print-env"])
+        .env("TARGETPLATFORM", "linux/amd64")
+        .env_remove("CC")
+        .env_remove("CXX")
+        .env_remove("CGO_ENABLED");
+    let out = stdout(&mut cmd);
+    let cc = out.lines().find_map(|l| l.strip_prefix("CC="));
+    assert!(
+        cc.is_some_and(|cc| cc.ends_with("x86_64-linux-gnu-clang")),
+        "{out}"
+    );
+    assert!(!out.contains("CGO_ENABLED="), "{out}");
+    let mut cmd = mab();
+    cmd.args(["go", "--print-env"])
+        .env("TARGETPLATFORM", "linux/amd64")
+        .env("CC", "gcc");
+    let out = stdout(&mut cmd);
+    assert!(!out.contains("CC="), "a user's CC keeps its own CXX: {out}");
 }
 
 /// xx-go is `go` with the target's environment: `xx-go env` shows it, as xx's tests check.

@@ -52,6 +52,30 @@ fn targetos_targetarch_targetvariant() {
     assert_eq!(out, "386", "--platform wins over TARGETPLATFORM");
 }
 
+/// autotools' `--build` is the build machine's triple, spelled as the build distro spells it, whatever OS
+/// the target runs.
+#[test]
+fn build_triple_is_the_build_machines() {
+    let debian = os_release("debian");
+    let alpine = os_release("alpine");
+    for (release, target, want) in [
+        (&debian, "darwin/arm64", "x86_64-linux-gnu"),
+        (&debian, "windows/386", "x86_64-linux-gnu"),
+        (&debian, "linux/riscv64", "x86_64-linux-gnu"),
+        (&alpine, "darwin/amd64", "x86_64-alpine-linux-musl"),
+    ] {
+        let out = stdout(
+            mab()
+                .env("MAB_OS_RELEASE", release)
+                .env("BUILDPLATFORM", "linux/amd64")
+                .env("TARGETPLATFORM", target)
+                .env("XX_VENDOR", "acme")
+                .args(["info", "build-triple"]),
+        );
+        assert_eq!(out, want, "{target}");
+    }
+}
+
 #[test]
 fn alpine_build_machine() {
     let alpine = os_release("alpine");

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per applet, each running the real `mab` executable.
 
 mod apt;
+mod bundle;
 mod cargo;
 mod cc;
 mod common;
@@ -15,4 +16,6 @@ mod publish;
 mod release;
 mod tables;
 mod verify;
+mod windows;
+mod xx_apt;
 mod xx_info;

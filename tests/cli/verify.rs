@@ -949,3 +949,55 @@ fn a_huge_file_is_judged_by_its_headers_alone() {
     assert_eq!(report["files"][1]["error"], "no such file");
     assert_eq!(report["ok"], false);
 }
+
+/// A minimal x86-64 executable made here byte by byte: one loadable segment that claims a few bytes more
+/// than the file holds, inside the one page a loader maps. xx-verify judges it by its headers, as file(1)
+/// does.
+#[test]
+fn a_segment_ending_in_the_last_page_is_not_cut_short() {
+    let mut elf = Vec::new();
+    elf.extend(b"\x7fELF\x02\x01\x01\x00");
+    elf.extend([0u8; 8]);
+    elf.extend(2u16.to_le_bytes()); // ET_EXEC
+    elf.extend(62u16.to_le_bytes()); // EM_X86_64
+    elf.extend(1u32.to_le_bytes());
+    elf.extend(0x40_0078u64.to_le_bytes()); // entry
+    elf.extend(64u64.to_le_bytes()); // program headers right after this header
+    elf.extend(0u64.to_le_bytes()); // no section headers
+    elf.extend(0u32.to_le_bytes());
+    for half in [64u16, 56, 1, 0, 0, 0] {
+        elf.extend(half.to_le_bytes());
+    }
+    elf.extend(1u32.to_le_bytes()); // PT_LOAD
+    elf.extend(5u32.to_le_bytes()); // R+X
+    elf.extend(0u64.to_le_bytes());
+    elf.extend(0x40_0000u64.to_le_bytes());
+    elf.extend(0x40_0000u64.to_le_bytes());
+    let claimed = 64 + 56 + 16u64;
+    elf.extend(claimed.to_le_bytes()); // filesz: past the file's 120 bytes
+    elf.extend(claimed.to_le_bytes());
+    elf.extend(0x1000u64.to_le_bytes());
+    assert_eq!(elf.len(), 120);
+    let dir = std::env::temp_dir().join(format!("mab-verify-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tiny");
+    std::fs::write(&file, &elf).unwrap();
+    let mut cmd = applet("xx-verify");
+    let (code, _, err) = run(cmd
+        .arg("--static")
+        .arg(&file)
+        .env("TARGETPLATFORM", "linux/amd64"));
+    assert_eq!(code, 0, "{err}");
+    // A segment that needs a second page the file does not have is still a file cut short.
+    let far = 4096 + 8u64;
+    elf[64 + 32..64 + 40].copy_from_slice(&far.to_le_bytes());
+    std::fs::write(&file, &elf).unwrap();
+    let mut cmd = applet("xx-verify");
+    let (code, _, err) = run(cmd.arg(&file).env("TARGETPLATFORM", "linux/amd64"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("a segment reaches past the end of the file"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -76,6 +76,19 @@ pub fn mirror_fixes(distro: &str, sources: &Sources, native: &str, arch: &str) -
     fixes
 }
 
+/// xx-apt's `--fix-source-file FILE ARCH`: every entry of one sources file that names no architecture is
+/// restricted to `arch` (a `.sources` file is deb822, anything else one-line). Running it twice changes
+/// nothing more.
+pub fn pin_sources_file(path: &str, text: &str, arch: &str) -> String {
+    let every = |_: &str| true;
+    let mut unused = Vec::new();
+    if path.ends_with(".sources") {
+        pin_deb822(text, arch, &every, &mut unused, arch, "")
+    } else {
+        pin_one_line(text, arch, &every, &mut unused, arch, "")
+    }
+}
+
 /// deb822 stanzas: `Architectures: <native>` added to archive stanzas that name none; a stanza for the
 /// target on the ports mirror pushed to `ported` for each.
 fn pin_deb822(
@@ -247,5 +260,26 @@ mod tests {
         // Same mirror (i386 on amd64), or Debian: nothing to do.
         assert!(mirror_fixes("ubuntu", &sources, "amd64", "i386").is_empty());
         assert!(mirror_fixes("debian", &sources, "amd64", "arm64").is_empty());
+    }
+
+    #[test]
+    fn one_file_pinned_to_one_architecture() {
+        let deb822 = "Types: deb\nURIs: http://deb.example/debian\nSuites: trixie\n\n\
+                      Types: deb\nArchitectures: riscv64\nURIs: http://ports.example/\nSuites: sid\n";
+        let pinned = pin_sources_file("/tmp/x.sources", deb822, "s390x");
+        assert_eq!(
+            pinned,
+            "Types: deb\nArchitectures: s390x\nURIs: http://deb.example/debian\nSuites: trixie\n\n\
+             Types: deb\nArchitectures: riscv64\nURIs: http://ports.example/\nSuites: sid\n"
+        );
+        assert_eq!(pin_sources_file("/tmp/x.sources", &pinned, "s390x"), pinned);
+        let list = "deb http://deb.example/debian trixie main\n# deb-src http://deb.example/debian trixie main\n";
+        let pinned = pin_sources_file("/tmp/list", list, "armel");
+        assert_eq!(
+            pinned,
+            "deb [arch=armel] http://deb.example/debian trixie main\n\
+             # deb-src [arch=armel] http://deb.example/debian trixie main\n"
+        );
+        assert_eq!(pin_sources_file("/tmp/list", &pinned, "armel"), pinned);
     }
 }

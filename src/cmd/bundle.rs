@@ -69,8 +69,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     std::fs::create_dir_all(&args.to)
         .with_context(|| format!("cannot create {}", args.to.display()))?;
     let mut queue: VecDeque<(PathBuf, String)> = VecDeque::new();
+    // The programs' own glibc symbol versions: what a base's glibc would need to offer.
+    let mut glibc = None;
     for program in &args.programs {
         let deps = deps_of(program)?;
+        glibc = glibc.max(deps.glibc);
         if deps.interpreter.is_none() && deps.needed.is_empty() {
             eprintln!(
                 "mab bundle: {} is statically linked: nothing to copy",
@@ -142,8 +145,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     if !copied.is_empty() {
+        let needs = glibc.map_or(String::new(), |(a, b)| {
+            format!("; needs glibc {a}.{b} or newer")
+        });
         eprintln!(
-            "mab bundle: {} ({}): the loader and {}",
+            "mab bundle: {} ({}): the loader and {}{needs}",
             args.to.display(),
             info.target,
             copied.join(" ")

@@ -51,8 +51,7 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     let opts = options::parse(args, &OPTIONS)?;
     let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
-    let (info, triple) =
-        rust_target(&info, opts.value("--target"), &target::var).map_err(|e| anyhow!(e))?;
+    let (info, triple) = rust_target(&info, opts.value("--target"), &target::var)?;
     if opts.flag("--print-target-triple") {
         print_lines([triple])?;
         return Ok(ExitCode::SUCCESS);
@@ -63,8 +62,7 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     }
     let probe = exec::probe();
     let ToolPlan { env: vars, links } =
-        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)
-            .map_err(|e| anyhow!(e))?;
+        crate::core::cargo::plan(&info, triple, &cc::overrides()?, &probe, &target::var)?;
     if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);

@@ -77,7 +77,7 @@ pub fn run(
 /// Variables the user set (even empty) win.
 pub fn pkg_config(prefix: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
     let info = target(prefix)?;
-    cc::row(&info)?;
+    cc::supported(&info)?;
     let sysroot = overrides()?.sysroot.unwrap_or_else(|| info.sysroot.clone());
     let env = pkg_config::env(&info, &sysroot)
         .into_iter()

@@ -39,8 +39,7 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
     target::warn_if_emulated(&info);
     let probe = exec::probe();
     let ToolPlan { env: vars, links } =
-        crate::core::go::plan(&info, &cc::overrides()?, &probe, &target::var)
-            .map_err(|e| anyhow!(e))?;
+        crate::core::go::plan(&info, &cc::overrides()?, &probe, &target::var)?;
     if opts.flag("--print-env") {
         print_lines(vars.iter().map(|(k, v)| format!("{k}={}", quote(v))))?;
         return Ok(ExitCode::SUCCESS);

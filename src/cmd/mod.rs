@@ -9,6 +9,7 @@ pub mod completions;
 pub mod exec;
 pub mod gen;
 pub mod go;
+pub mod headers;
 pub mod info;
 pub mod links;
 pub mod man;

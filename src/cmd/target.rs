@@ -37,7 +37,7 @@ pub fn macos_sdk() -> Option<String> {
 pub fn resolve(platform: Option<&str>) -> Result<Info> {
     for name in override_vars() {
         if let Some(value) = var(name) {
-            check_override(name, &value).map_err(anyhow::Error::msg)?;
+            check_override(name, &value)?;
         }
     }
     let host =
@@ -52,11 +52,9 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
     let release = os_release();
     for (key, value) in [("ID", &release.id), ("VERSION_ID", &release.version_id)] {
         if let Some(value) = value {
-            check_token(key, value)
-                .map_err(anyhow::Error::msg)
-                .context(
-                    "/etc/os-release (set MAB_OS_RELEASE to read another file, or XX_VENDOR)",
-                )?;
+            check_token(key, value).context(
+                "/etc/os-release (set MAB_OS_RELEASE to read another file, or XX_VENDOR)",
+            )?;
         }
     }
     let flavour = Flavour::new(target.os(), &release, &var);
@@ -74,7 +72,7 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
 /// cause is an engine that leaves `FROM --platform=$BUILDPLATFORM` empty, as podman 4.3 / buildah 1.28
 /// do, so the stage takes the target's image.
 pub fn warn_if_emulated(info: &Info) {
-    let Ok(found) = super::verify::read_headers(std::path::Path::new("/bin/sh")) else {
+    let Ok(found) = super::headers::read_headers(std::path::Path::new("/bin/sh")) else {
         return;
     };
     let stage = crate::core::binary::platforms(&found);

@@ -1,4 +1,4 @@
-//! What `mab verify` compares: the header facts of a file ([`Found`], decoded by [`super::header`]) against
+//! What `mab verify` compares: the header facts of a file ([`Headers`], decoded by [`super::header`]) against
 //! what a platform's executables carry ([`BinaryRow`], from `toolchains/binaries.toml`), and the words
 //! that tell a person the difference. Pure: no files, no environment.
 
@@ -69,7 +69,7 @@ impl Image {
 
 /// Everything the headers of one file say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Found {
+pub struct Headers {
     pub images: Vec<Image>,
     /// A Mach-O universal ("fat") file, which runs where any of its images runs.
     pub universal: bool,
@@ -173,7 +173,7 @@ pub fn mismatches(row: &BinaryRow, image: &Image, want_static: bool) -> Vec<Mism
 }
 
 /// The verdict on a whole file: no mismatches when one of its images fits, else the closest image's.
-pub fn check(row: &BinaryRow, found: &Found, want_static: bool) -> Vec<Mismatch> {
+pub fn check(row: &BinaryRow, found: &Headers, want_static: bool) -> Vec<Mismatch> {
     found
         .images
         .iter()
@@ -183,7 +183,7 @@ pub fn check(row: &BinaryRow, found: &Found, want_static: bool) -> Vec<Mismatch>
 }
 
 /// Every platform the file runs on, in table order (static linking aside).
-pub fn platforms(found: &Found) -> Vec<&'static str> {
+pub fn platforms(found: &Headers) -> Vec<&'static str> {
     BINARIES
         .iter()
         .filter(|row| check(row, found, false).is_empty())
@@ -332,7 +332,7 @@ pub fn image_words(image: &Image, want_static: bool) -> String {
 }
 
 /// The whole file in words, with the platforms it fits: "linux/amd64 (ELF 64-bit LSB x86-64 ...)".
-pub fn found_words(found: &Found, want_static: bool) -> String {
+pub fn found_words(found: &Headers, want_static: bool) -> String {
     let images: Vec<String> = found
         .images
         .iter()
@@ -393,7 +393,7 @@ mod tests {
     }
 
     fn check_one(image: Image, platform: &str, want_static: bool, want: &[Mismatch]) {
-        let found = Found {
+        let found = Headers {
             images: vec![image],
             universal: false,
         };
@@ -407,7 +407,7 @@ mod tests {
     #[test]
     fn every_row_is_told_apart_from_every_other() {
         for a in BINARIES {
-            let found = Found {
+            let found = Headers {
                 images: vec![image_of(a.platform)],
                 universal: false,
             };
@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn a_universal_binary_fits_each_of_its_architectures() {
-        let found = Found {
+        let found = Headers {
             images: vec![image_of("darwin/amd64"), image_of("darwin/arm64")],
             universal: true,
         };
@@ -509,7 +509,7 @@ mod tests {
             "ELF 32-bit LSB ARM EABI5 hard-float, ARMv7 or older"
         );
         assert_eq!(expected_words(row("windows/arm64")), "PE32+ Aarch64");
-        let found = Found {
+        let found = Headers {
             images: vec![image_of("linux/amd64")],
             universal: false,
         };

@@ -4,6 +4,7 @@
 
 use super::cc::Toolchain;
 use super::info::Info;
+use super::templates::TemplateError;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,16 +14,10 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn template(self) -> (&'static str, &'static str) {
+    fn template(self) -> &'static str {
         match self {
-            Kind::Cmake => (
-                "cmake-toolchain.cmake",
-                include_str!("../../templates/cmake-toolchain.cmake"),
-            ),
-            Kind::Meson => (
-                "meson-cross.ini",
-                include_str!("../../templates/meson-cross.ini"),
-            ),
+            Kind::Cmake => "cmake-toolchain.cmake",
+            Kind::Meson => "meson-cross.ini",
         }
     }
 }
@@ -50,24 +45,50 @@ struct Vars<'a> {
     pkg_config_sysroot: &'a str,
     meson_cpu: &'a str,
     endian: &'a str,
+    /// CMake's CMAKE_SYSTEM_NAME and Meson's host `system` (Linux/linux, Windows/windows).
+    cmake_system: &'static str,
+    meson_system: &'static str,
+    /// C++-only flags (libstdc++'s headers for clang on MinGW-w64).
+    cxx_flags: &'a [String],
+    /// The resource compiler for Windows targets (`<triple>-windres`), else empty.
+    windres: String,
     /// How to run the target's programs here (qemu-user), split into words; empty when there is none.
     emulator: Vec<&'a str>,
 }
 
 /// Values go between quotes in CMake and Meson files; rather than escape for two languages, refuse the
 /// characters that would need it.
-fn check_plain(value: &str) -> Result<(), String> {
+fn check_plain(value: &str) -> Result<(), BuildFileError> {
     let ok = value
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"._/+=:,@ -".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{value:?} has characters mab does not write into build files (only letters, digits, space and ._/+=:,@-)"
-        ))
+    match ok {
+        true => Ok(()),
+        false => Err(BuildFileError::Unsafe(value.to_string())),
     }
 }
+
+/// Why a build file cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildFileError {
+    /// A value (a path, a flag) with characters the files' syntax would need quoted.
+    Unsafe(String),
+    Template(TemplateError),
+}
+
+impl std::fmt::Display for BuildFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildFileError::Unsafe(value) => write!(
+                f,
+                "{value:?} has characters mab does not write into build files (only letters, digits, space and ._/+=:,@-)"
+            ),
+            BuildFileError::Template(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildFileError {}
 
 /// The file's text. `pkg_config` is the pkg-config program the build should run; `emulator` the command
 /// that runs the target's programs on this machine, if any (CMake's CMAKE_CROSSCOMPILING_EMULATOR,
@@ -78,13 +99,15 @@ pub fn render(
     tc: &Toolchain,
     pkg_config: &str,
     emulator: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, BuildFileError> {
     let command = |program: &str| -> Vec<String> {
         std::iter::once(program.to_string())
             .chain(tc.compile_flags.iter().cloned())
             .collect()
     };
-    let (c, cpp) = (command(&tc.cc), command(&tc.cxx));
+    let (c, mut cpp) = (command(&tc.cc), command(&tc.cxx));
+    cpp.extend(tc.cxx_flags.iter().cloned());
+    let windows = info.target.os() == "windows";
     let vars = Vars {
         platform: info.target.to_string(),
         triple: &tc.triple,
@@ -108,6 +131,14 @@ pub fn render(
             .unwrap_or(""),
         meson_cpu: tc.meson_cpu,
         endian: tc.endian,
+        cmake_system: if windows { "Windows" } else { "Linux" },
+        meson_system: if windows { "windows" } else { "linux" },
+        cxx_flags: &tc.cxx_flags,
+        windres: if windows {
+            format!("{}-windres", tc.triple)
+        } else {
+            String::new()
+        },
         emulator: emulator.map_or(Vec::new(), |e| e.split_whitespace().collect()),
     };
     let values = [
@@ -123,30 +154,13 @@ pub fn render(
     .chain([vars.pkg_config_libdir, vars.pkg_config_sysroot])
     .chain(vars.emulator.iter().copied())
     .chain(tc.compile_flags.iter().map(String::as_str))
+    .chain(tc.cxx_flags.iter().map(String::as_str))
     .chain(tc.link_flags.iter().map(String::as_str));
     for v in values {
         check_plain(v)?;
     }
-    let (name, text) = kind.template();
-    render_template(name, text, &vars)
-}
-
-/// Renders one template; a name it uses that `vars` lacks is an error, never an empty string.
-fn render_template(name: &str, text: &str, vars: &impl Serialize) -> Result<String, String> {
-    let mut tera = tera::Tera::default();
-    tera.add_raw_template(name, text)
-        .map_err(|e| format!("template {name}: {e}"))?;
-    let context = tera::Context::from_serialize(vars).map_err(|e| e.to_string())?;
-    tera.render(name, &context).map_err(|e| {
-        // Tera keeps the useful part (the undefined name) in the error's source.
-        let mut msg = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            msg = format!("{msg}: {s}");
-            source = s.source();
-        }
-        msg
-    })
+    let context = tera::Context::from_serialize(&vars).expect("Vars serialises");
+    super::templates::render(kind.template(), &context).map_err(BuildFileError::Template)
 }
 
 #[cfg(test)]
@@ -215,17 +229,6 @@ mod tests {
         );
         let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", None).unwrap();
         assert!(!cmake.contains("EMULATOR"), "{cmake}");
-    }
-
-    #[test]
-    fn undefined_variables_are_errors() {
-        let vars = std::collections::BTreeMap::from([("triple", "aarch64-linux-gnu")]);
-        assert_eq!(
-            render_template("t", "{{ triple }}", &vars).unwrap(),
-            "aarch64-linux-gnu"
-        );
-        let err = render_template("t", "{{ triple }} {{ nope }}", &vars).unwrap_err();
-        assert!(err.contains("nope"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,15 @@ pub struct Deps {
     pub needed: Vec<String>,
     /// DT_RUNPATH, else DT_RPATH, split at ':'.
     pub runpath: Vec<String>,
+    /// The newest glibc symbol version it needs (`(2, 34)` for GLIBC_2.34), from .gnu.version_r.
+    pub glibc: Option<(u32, u32)>,
+}
+
+/// `GLIBC_2.34` → (2, 34).
+fn glibc_version(name: &str) -> Option<(u32, u32)> {
+    let (major, minor) = name.strip_prefix("GLIBC_")?.split_once('.')?;
+    let minor = minor.split('.').next()?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
 pub fn read(data: &[u8]) -> Result<Deps, String> {
@@ -34,6 +43,15 @@ fn read_elf<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Deps, S
         }
     }
     let sections = header.sections(endian, data).map_err(e)?;
+    if let Some((mut needs, strtab)) = sections.gnu_verneed(endian, data).map_err(e)? {
+        let strings = sections.strings(endian, data, strtab).map_err(e)?;
+        while let Some((_, mut auxs)) = needs.next().map_err(e)? {
+            while let Some(aux) = auxs.next().map_err(e)? {
+                let name = String::from_utf8_lossy(aux.name(endian, strings).map_err(e)?);
+                deps.glibc = deps.glibc.max(glibc_version(&name));
+            }
+        }
+    }
     let Some((entries, strtab)) = sections.dynamic(endian, data).map_err(e)? else {
         return Ok(deps);
     };
@@ -112,6 +130,9 @@ mod tests {
         assert!(plain_soname("libc.so.6"));
         assert!(!plain_soname("../etc/passwd"));
         assert!(read(b"not an elf").is_err());
+        assert_eq!(glibc_version("GLIBC_2.34"), Some((2, 34)));
+        assert_eq!(glibc_version("GLIBC_2.2.5"), Some((2, 2)));
+        assert_eq!(glibc_version("GCC_3.0"), None);
     }
 
     /// The test binary itself is a dynamically linked ELF program on Linux.
@@ -124,5 +145,6 @@ mod tests {
             "{deps:?}"
         );
         assert!(deps.interpreter.is_some());
+        assert!(deps.glibc.is_some_and(|v| v >= (2, 2)), "{deps:?}");
     }
 }

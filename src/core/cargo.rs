@@ -23,18 +23,53 @@ pub struct Tools<'a> {
     pub runner: Option<String>,
 }
 
+/// Why cargo's target or environment cannot be planned; each says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CargoError {
+    /// The platform has no row in toolchains/rust.toml.
+    NoTarget(String),
+    /// A `--target` that is neither of the platform's Rust triples: the platform and the triples it has.
+    NotThePlatform {
+        requested: String,
+        platform: String,
+        triples: String,
+    },
+    /// A gnu target and no C compiler to link with: the triple and what to install.
+    CannotLink(String, String),
+}
+
+impl std::fmt::Display for CargoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CargoError::NoTarget(p) => write!(
+                f,
+                "Rust has no target for {p}; `mab platforms` lists the supported platforms"
+            ),
+            CargoError::NotThePlatform {
+                requested,
+                platform,
+                triples,
+            } => write!(
+                f,
+                "--target {requested} is not {platform}, the target platform: use {triples}, or set TARGETPLATFORM"
+            ),
+            CargoError::CannotLink(triple, why) => write!(f, "cannot link {triple}: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for CargoError {}
+
 /// The Rust triple and the `Info` to build with. By default the build distro's libc picks gnu or musl; a
 /// `--target` the user passed may pick the other libc for the same platform, and then the C side follows it.
 pub fn target(
     info: &Info,
     requested: Option<&str>,
     vars: Vars,
-) -> Result<(Info, &'static str), String> {
+) -> Result<(Info, &'static str), CargoError> {
     let platform = info.target;
     let Some(rust) = platform.row.rust.as_ref() else {
-        return Err(format!(
-            "Rust has no target for {platform}; `mab platforms` lists the supported platforms"
-        ));
+        return Err(CargoError::NoTarget(platform.to_string()));
     };
     let default = info
         .rust_triple()
@@ -48,10 +83,11 @@ pub fn target(
         ("musl", musl)
     } else {
         let musl = rust.musl.map(|m| format!(" or {m}")).unwrap_or_default();
-        return Err(format!(
-            "--target {requested} is not {platform}, the target platform: use {}{musl}, or set TARGETPLATFORM",
-            rust.gnu
-        ));
+        return Err(CargoError::NotThePlatform {
+            requested: requested.to_string(),
+            platform: platform.to_string(),
+            triples: format!("{}{musl}", rust.gnu),
+        });
     };
     let mut flavour = info.flavour.clone();
     flavour.libc = libc.to_string();
@@ -140,7 +176,7 @@ pub fn env(
     triple: &str,
     found: &Tools,
     user: Vars,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<(String, String)>, CargoError> {
     let mut plan = EnvPlan::new(user);
     let key = cargo_key(triple);
     // xx-cargo's XX_RUSTFLAGS: flags for the target only. Cargo ignores per-target flags when RUSTFLAGS or
@@ -174,9 +210,9 @@ pub fn env(
             // musl targets ship their C library and start files: rustc's own lld links them.
             None if info.flavour.is_musl() => plan.default(&linker, "rust-lld"),
             None => {
-                return Err(format!(
-                    "cannot link {triple}: {}",
-                    missing_c_compiler(info)
+                return Err(CargoError::CannotLink(
+                    triple.to_string(),
+                    missing_c_compiler(info),
                 ))
             }
         }
@@ -225,7 +261,7 @@ pub fn plan(
     ov: &Overrides,
     probe: &Probe,
     user: Vars,
-) -> Result<ToolPlan, String> {
+) -> Result<ToolPlan, CargoError> {
     let c = match info.is_cross() {
         true => c_compiler(info, ov, probe),
         false => CPlan::default(),
@@ -267,7 +303,7 @@ mod tests {
         requested: Option<&str>,
         c: Option<&CCompiler>,
         user: &[(&str, &str)],
-    ) -> Result<(String, Vec<String>), String> {
+    ) -> Result<(String, Vec<String>), CargoError> {
         let map: HashMap<&str, &str> = user.iter().copied().collect();
         let vars = |k: &str| map.get(k).map(|v| v.to_string());
         let info = test_info(target_platform, distro, &vars);
@@ -398,7 +434,7 @@ mod tests {
     #[test]
     fn errors_say_what_to_do() {
         let err = check("linux/riscv64", "debian", None, None, &[]).unwrap_err();
-        assert_eq!(err, "cannot link riscv64gc-unknown-linux-gnu: no C compiler for riscv64-linux-gnu: install gcc-riscv64-linux-gnu and libc6-dev-riscv64-cross (Debian), or clang with the target's C library");
+        assert_eq!(err.to_string(), "cannot link riscv64gc-unknown-linux-gnu: no C compiler for riscv64-linux-gnu: install gcc-riscv64-linux-gnu and libc6-dev-riscv64-cross (Debian), or clang with the target's C library");
         let err = check(
             "linux/arm64",
             "debian",
@@ -408,7 +444,8 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.starts_with("--target x86_64-unknown-linux-gnu is not linux/arm64"),
+            err.to_string()
+                .starts_with("--target x86_64-unknown-linux-gnu is not linux/arm64"),
             "{err}"
         );
         let (_, lines) = check("linux/amd64", "debian", None, None, &[]).unwrap();

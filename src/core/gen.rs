@@ -9,11 +9,9 @@
 
 use super::platform::Platform;
 use super::project::{CBuild, CProject, GoProject, Project, RustProject};
-use super::shell;
 use super::table;
-use std::collections::HashMap;
 use std::fmt;
-use tera::{Context, Tera, Value};
+use tera::{Context, Tera};
 
 /// Where mab's own image is published, the one name generated Dockerfiles pull by default. The release
 /// workflow (.github/workflows/release.yml) builds mab with `MAB_IMAGE_REPO=ghcr.io/<owner>/mab`, so a
@@ -125,34 +123,19 @@ pub fn check_image(what: &str, value: &str) -> Result<String, GenError> {
     )
 }
 
-/// A Debian package name.
+/// A Debian package for the target, by the one rule `mab apt-get` checks its arguments with
+/// ([`super::packages::check_package`]).
 fn check_package(value: &str) -> Result<String, GenError> {
-    check("package", value, "lowercase letters, digits and +.-", |s| {
-        s.len() <= 128
-            && starts_alnum(s)
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+.-".contains(&b))
-    })
+    super::packages::check_package(super::table::Family::Debian, value)
+        .map(|()| value.to_string())
+        .map_err(|e| GenError(e.to_string()))
 }
 
-/// Normalised platforms from a comma-separated list (`linux/arm64,linux/arm/v7`).
+/// Normalised platforms from a comma-separated list (`linux/arm64,linux/arm/v7`), by the one rule of
+/// [`Platform::parse_list`] (a platform given twice is an error), as `mab gen publish` reads them.
 pub fn check_platforms(list: &str) -> Result<Vec<String>, GenError> {
-    let build = Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
-    let mut out: Vec<String> = Vec::new();
-    for p in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let platform =
-            Platform::parse(p, build).map_err(|e| GenError(format!("--platforms: {e}")))?;
-        let p = platform.to_string();
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    if out.is_empty() {
-        return Err(GenError(
-            "--platforms: give at least one platform, such as linux/arm64".into(),
-        ));
-    }
-    Ok(out)
+    let platforms = super::publish::platforms(list)?;
+    Ok(platforms.iter().map(Platform::to_string).collect())
 }
 
 /// An image name for a tag, made from a directory name: lowercased, other characters dropped.
@@ -284,11 +267,11 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     cx.insert("target_packages", &needs.target);
     let templates = templates();
     let dockerfile = render(
-        &templates,
+        templates,
         &format!("{}.Dockerfile", project.lang().name()),
         &cx,
     )?;
-    let ignore = render(&templates, "dockerignore", &cx)?;
+    let ignore = render(templates, "dockerignore", &cx)?;
     Ok((dockerfile, ignore))
 }
 
@@ -420,7 +403,7 @@ pub fn bake(image: &str, platforms: &str) -> Result<String, GenError> {
     let mut cx = Context::new();
     cx.insert("image", &check_image("--image", image)?);
     cx.insert("platforms", &check_platforms(platforms)?);
-    render(&templates(), "docker-bake.hcl", &cx)
+    render(templates(), "docker-bake.hcl", &cx)
 }
 
 /// CI systems `mab gen ci` writes a workflow for, with the file each one reads.
@@ -433,125 +416,30 @@ pub const CI: &[(&str, &str)] = &[
 pub fn ci(system: &str, image: Option<&str>, platforms: &str) -> Result<String, GenError> {
     let mut cx = Context::new();
     let image = image.map(|i| check_image("--image", i)).transpose()?;
-    // The registry to log in to: the image's first part when it names a host (docker's rule).
-    let registry = image.as_deref().map(|i| match i.split_once('/') {
-        Some((host, _)) if host.contains(['.', ':']) || host == "localhost" => host.to_string(),
-        _ => "docker.io".to_string(),
-    });
+    // The registry to log in to.
+    let registry = image
+        .as_deref()
+        .map(|i| super::registry::registry_of(i).unwrap_or(super::registry::DOCKER_HUB));
     cx.insert("image", &image);
     cx.insert("registry", &registry);
     cx.insert("platforms", &check_platforms(platforms)?.join(","));
-    render(&templates(), &format!("{system}.yml"), &cx)
+    render(templates(), &format!("{system}.yml"), &cx)
 }
 
+/// A template by name from the one Tera setup (`super::templates`).
 pub(super) fn render(t: &Tera, name: &str, cx: &Context) -> Result<String, GenError> {
-    t.render(name, cx).map_err(|e| {
-        // A template bug, not a user error; say so with Tera's whole chain.
-        let mut msg = format!("internal error rendering {name}: {e}");
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            msg.push_str(&format!(": {s}"));
-            source = s.source();
-        }
-        GenError(msg)
-    })
+    super::templates::render_in(t, name, cx).map_err(|e| GenError(e.to_string()))
 }
 
-/// The embedded templates. Undefined variables are errors in Tera, so a template cannot silently drop a
-/// value; names end in neither .html nor .xml, so Tera's HTML escaping stays off.
-pub(super) fn templates() -> Tera {
-    let mut t = Tera::default();
-    t.add_raw_templates([
-        (
-            "header",
-            include_str!("../../templates/dockerfile/header.Dockerfile"),
-        ),
-        (
-            "mab-stage",
-            include_str!("../../templates/dockerfile/mab-stage.Dockerfile"),
-        ),
-        (
-            "apt-host",
-            include_str!("../../templates/dockerfile/apt-host.Dockerfile"),
-        ),
-        (
-            "apt-target",
-            include_str!("../../templates/dockerfile/apt-target.Dockerfile"),
-        ),
-        (
-            "runtime",
-            include_str!("../../templates/dockerfile/runtime.Dockerfile"),
-        ),
-        (
-            "go.Dockerfile",
-            include_str!("../../templates/dockerfile/go.Dockerfile"),
-        ),
-        (
-            "rust.Dockerfile",
-            include_str!("../../templates/dockerfile/rust.Dockerfile"),
-        ),
-        (
-            "c.Dockerfile",
-            include_str!("../../templates/dockerfile/c.Dockerfile"),
-        ),
-        ("dockerignore", include_str!("../../templates/dockerignore")),
-        (
-            "docker-bake.hcl",
-            include_str!("../../templates/docker-bake.hcl"),
-        ),
-        ("github.yml", include_str!("../../templates/ci/github.yml")),
-        ("gitlab.yml", include_str!("../../templates/ci/gitlab.yml")),
-        (
-            "publish/header.sh",
-            include_str!("../../templates/publish/header.sh"),
-        ),
-        (
-            "publish/digest.sh",
-            include_str!("../../templates/publish/digest.sh"),
-        ),
-        (
-            "publish/docker.sh",
-            include_str!("../../templates/publish/docker.sh"),
-        ),
-        (
-            "publish/podman.sh",
-            include_str!("../../templates/publish/podman.sh"),
-        ),
-        (
-            "publish/buildx.sh",
-            include_str!("../../templates/publish/buildx.sh"),
-        ),
-    ])
-    .expect("the embedded templates parse (tested)");
-    t.register_filter("sh", filter(shell::quote));
-    t.register_filter("hcl", filter(hcl_string));
-    t.register_filter(
-        "yaml",
-        filter(|s| serde_json::to_string(s).expect("strings serialise")),
-    );
-    t
-}
-
-fn filter(
-    f: impl Fn(&str) -> String + Send + Sync + 'static,
-) -> impl Fn(&Value, &HashMap<String, Value>) -> tera::Result<Value> + Send + Sync + 'static {
-    move |v, _| match v.as_str() {
-        Some(s) => Ok(Value::String(f(s))),
-        None => Err(tera::Error::msg("this filter takes a string")),
-    }
-}
-
-/// An HCL quoted string: JSON's escapes plus HCL's template markers (`${`, `%{`) doubled.
-fn hcl_string(s: &str) -> String {
-    serde_json::to_string(s)
-        .expect("strings serialise")
-        .replace("${", "$${")
-        .replace("%{", "%%{")
+/// Every embedded template (`super::templates`).
+pub(super) fn templates() -> &'static Tera {
+    super::templates::all()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::templates::hcl_string;
 
     #[test]
     fn the_default_mab_image_is_the_repository_s_at_mab_s_minor_version() {
@@ -588,9 +476,11 @@ mod tests {
             assert!(check_path("p", bad).is_err(), "{bad:?}");
         }
         assert_eq!(
-            check_platforms("arm64, linux/arm,linux/arm64").unwrap(),
+            check_platforms("arm64, linux/arm").unwrap(),
             ["linux/arm64", "linux/arm/v7"]
         );
+        let twice = check_platforms("arm64, linux/arm,linux/arm64").unwrap_err();
+        assert!(twice.to_string().contains("same platform"), "{twice}");
         assert!(check_platforms("linux/arm64;x").is_err());
         assert_eq!(image_name("My Project!"), "myproject");
         assert_eq!(image_name("$()"), "app");

@@ -8,6 +8,29 @@ use super::plan::Probe;
 use super::resolve::Vars;
 use super::toolenv::{c_compiler, missing_c_compiler, CCompiler, EnvPlan, ToolPlan};
 
+/// Why go's environment cannot be planned; each says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoError {
+    /// The platform has no row in toolchains/go.toml.
+    NoPort(String),
+    /// `CGO_ENABLED=1` asked for, and no C compiler for the target: what to install.
+    NoCCompiler(String),
+}
+
+impl std::fmt::Display for GoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GoError::NoPort(p) => write!(
+                f,
+                "Go has no port for {p}; `mab platforms` lists the supported platforms"
+            ),
+            GoError::NoCCompiler(why) => write!(f, "CGO_ENABLED=1 but {why}"),
+        }
+    }
+}
+
+impl std::error::Error for GoError {}
+
 /// The tools go's environment names for the target.
 #[derive(Default)]
 pub struct Tools<'a> {
@@ -20,13 +43,9 @@ pub struct Tools<'a> {
 /// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
 /// default but name the C compiler found; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
 /// `CC` wins), because Go would otherwise call the build machine's compiler.
-pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, String> {
-    let go = info.target.row.go.as_ref().ok_or_else(|| {
-        format!(
-            "Go has no port for {}; `mab platforms` lists the supported platforms",
-            info.target
-        )
-    })?;
+pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, GoError> {
+    let go =
+        (info.target.row.go.as_ref()).ok_or_else(|| GoError::NoPort(info.target.to_string()))?;
     let mut plan = EnvPlan::new(user);
     plan.default("GOOS", go.goos);
     plan.default("GOARCH", go.goarch);
@@ -53,7 +72,7 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
     }
     let c = found
         .c
-        .ok_or_else(|| format!("CGO_ENABLED=1 but {}", missing_c_compiler(info)))?;
+        .ok_or_else(|| GoError::NoCCompiler(missing_c_compiler(info)))?;
     plan.default("CC", c.cc_line());
     plan.default("CXX", c.cxx_line());
     if let Some(ar) = &c.ar {
@@ -76,7 +95,7 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
 
 /// go's environment for the target from what the probe finds, and the links to mab it names (made only
 /// when go runs).
-pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<ToolPlan, String> {
+pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<ToolPlan, GoError> {
     // Native builds too: Go's own fallback is gcc, which images with only clang lack.
     let c = c_compiler(info, ov, probe);
     let pkg_config = format!("{}-pkg-config", info.triple);
@@ -106,7 +125,11 @@ mod tests {
     }
 
     /// `env` for `target` on Debian as `A=b` lines, with the user's variables `user`.
-    fn check(target: &str, c: Option<&CCompiler>, user: &[(&str, &str)]) -> Result<String, String> {
+    fn check(
+        target: &str,
+        c: Option<&CCompiler>,
+        user: &[(&str, &str)],
+    ) -> Result<String, GoError> {
         let map: HashMap<&str, &str> = user.iter().copied().collect();
         let vars = |k: &str| map.get(k).map(|v| v.to_string());
         let info = test_info(target, "debian", &vars);
@@ -202,7 +225,9 @@ mod tests {
             check("linux/arm/v7", None, &[("GOARM", "6"), ("CC", "my-cc")]).unwrap(),
             "GOOS=linux GOARCH=arm CGO_ENABLED=1"
         );
-        let err = check("linux/arm64", None, &[("CGO_ENABLED", "1")]).unwrap_err();
+        let err = check("linux/arm64", None, &[("CGO_ENABLED", "1")])
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("CGO_ENABLED=1 but no C compiler for aarch64-linux-gnu: install gcc-aarch64-linux-gnu"), "{err}");
     }
 }

@@ -1,10 +1,10 @@
-//! Decodes the headers of an ELF, PE or Mach-O file into [`Found`], with the `object` crate's
+//! Decodes the headers of an ELF, PE or Mach-O file into [`Headers`], with the `object` crate's
 //! bounds-checked parsers. Pure over its input: bytes come only through `object::ReadRef`, a slice in tests
 //! or a lazily read file in `mab verify`. Only what the check needs is read: the file header, program
 //! headers, section headers, the interpreter, the dynamic segment and ARM build attributes, each capped in
 //! size, so a huge or hostile file costs kilobytes. Malformed input is an [`Error`], never a panic.
 
-use super::binary::{Found, Image, Kind};
+use super::binary::{Headers, Image, Kind};
 use super::table::ObjectFormat;
 use object::elf::{self, FileHeader32, FileHeader64};
 use object::macho::{self, MachHeader32, MachHeader64};
@@ -60,7 +60,7 @@ fn corrupt(format: &'static str) -> impl Fn(object::Error) -> Error {
 }
 
 /// Reads what the headers say. `data` is the whole file.
-pub fn read<'a, R: ReadRef<'a>>(data: R) -> Result<Found, Error> {
+pub fn read<'a, R: ReadRef<'a>>(data: R) -> Result<Headers, Error> {
     let len = data.len().map_err(|()| Error::TooShort(0))?;
     let kind = FileKind::parse(data).map_err(|_| {
         if len < 16 {
@@ -69,7 +69,7 @@ pub fn read<'a, R: ReadRef<'a>>(data: R) -> Result<Found, Error> {
             Error::Unknown(data.read_bytes_at(0, 8).unwrap_or_default().to_vec())
         }
     })?;
-    let single = |image| Found {
+    let single = |image| Headers {
         images: vec![image],
         universal: false,
     };
@@ -380,7 +380,7 @@ fn fat_images<'a, Fat: FatArch, R: ReadRef<'a>>(
     data: R,
     len: u64,
     arches: &[Fat],
-) -> Result<Found, Error> {
+) -> Result<Headers, Error> {
     let bad = |why: &str| Error::Corrupt("Mach-O universal", why.to_string());
     if arches.is_empty() || arches.len() > MAX_SLICES {
         return Err(bad("implausible number of architectures"));
@@ -399,7 +399,7 @@ fn fat_images<'a, Fat: FatArch, R: ReadRef<'a>>(
             }
         })
         .collect::<Result<_, _>>()?;
-    Ok(Found {
+    Ok(Headers {
         images,
         universal: true,
     })

@@ -284,8 +284,35 @@ pub static FIELDS: &[Field] = &[
     Field { name: "build-triple", help: "C triple of the build machine (autotools --build)", get: |i| some(&i.build_triple) },
 ];
 
+/// Why a value from the environment or /etc/os-release was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// Not a plain token (letters, digits, `._-`, at most 64).
+    NotPlain { name: String, value: String },
+    /// A triple's machine part (`ARM_TARGET_ARCH`, …) that is no architecture.
+    NotArch { name: String, value: String },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::NotPlain { name, value } => write!(
+                f,
+                "{name}={:?} is not a plain name: use letters, digits, '.', '_' and '-' (at most 64)",
+                value.chars().take(80).collect::<String>()
+            ),
+            InputError::NotArch { name, value } => write!(
+                f,
+                "{name}={value:?} is not a CPU architecture a target triple can name (armv7, riscv64gc, ...)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
 /// Values from the environment end up in triples and shell lines: refuse anything but a plain token.
-pub fn check_token(name: &str, value: &str) -> Result<(), String> {
+pub fn check_token(name: &str, value: &str) -> Result<(), InputError> {
     let ok = !value.is_empty()
         && value.len() <= 64
         && value
@@ -294,10 +321,10 @@ pub fn check_token(name: &str, value: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{name}={:?} is not a plain name: use letters, digits, '.', '_' and '-' (at most 64)",
-            value.chars().take(80).collect::<String>()
-        ))
+        Err(InputError::NotPlain {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
     }
 }
 
@@ -318,11 +345,14 @@ pub fn override_vars() -> impl Iterator<Item = &'static str> {
 
 /// Checks one override: a plain token, and for the triple's machine part (`ARM_TARGET_ARCH`, …) an
 /// architecture that target-lexicon knows, so the triple mab prints stays one compilers accept.
-pub fn check_override(name: &str, value: &str) -> Result<(), String> {
+pub fn check_override(name: &str, value: &str) -> Result<(), InputError> {
     check_token(name, value)?;
     let is_arch = table::PLATFORMS.iter().any(|r| r.c.arch_env == Some(name));
     if is_arch && value.parse::<target_lexicon::Architecture>().is_err() {
-        return Err(format!("{name}={value:?} is not a CPU architecture a target triple can name (armv7, riscv64gc, ...)"));
+        return Err(InputError::NotArch {
+            name: name.to_string(),
+            value: value.to_string(),
+        });
     }
     Ok(())
 }

@@ -26,16 +26,6 @@ impl<'a> EnvPlan<'a> {
         (self.user)(name).is_some() || self.vars.iter().any(|(n, _)| n == name)
     }
 
-    /// The value the tool will see: the user's, else the plan's.
-    pub fn get(&self, name: &str) -> Option<String> {
-        (self.user)(name).or_else(|| {
-            self.vars
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-        })
-    }
-
     /// Adds `name=value` unless the user or the plan already set it.
     pub fn default(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let name = name.into();
@@ -122,7 +112,7 @@ fn mab_wrappers(info: &Info, ov: &Overrides, probe: &Probe) -> Option<CPlan> {
     }
     let t = &tc.triple;
     let link = |tool: &str| probe.link_name(&format!("{t}-{tool}"));
-    let links = cc::setup_links(t, probe);
+    let links = cc::setup_links(t, info.target.os() == "windows", probe);
     // `<triple>-ar`: a real one, or the link to llvm-ar the setup makes, named as xx-go names it.
     let ar_name = format!("{t}-ar");
     let ar_linked = links
@@ -249,7 +239,6 @@ mod tests {
         plan.default("GOOS", "linux");
         plan.default("GOARCH", "arm64");
         plan.default("GOARCH", "riscv64");
-        assert_eq!(plan.get("GOOS").as_deref(), Some("plan9"));
         assert_eq!(
             plan.into_vars(),
             vec![("GOARCH".to_string(), "arm64".to_string())]

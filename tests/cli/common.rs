@@ -91,7 +91,12 @@ pub fn stdout(cmd: &mut Command) -> String {
 /// An os-release file for a distro, so tests can play Alpine or Fedora on a Debian machine.
 pub fn os_release(id: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("mab-os-release-{}-{id}", std::process::id()));
-    std::fs::write(&path, format!("ID={id}\nVERSION_ID=1.0\n")).unwrap();
+    // Tests run in parallel and share the path: write aside and rename, so a reader never sees the
+    // file truncated by another test's write.
+    let aside =
+        path.with_extension(format!("{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+    std::fs::write(&aside, format!("ID={id}\nVERSION_ID=1.0\n")).unwrap();
+    std::fs::rename(&aside, &path).unwrap();
     path
 }
 

@@ -722,4 +722,10 @@ fn own_dockerfile_is_kept() {
         std::fs::read_to_string(dir.join("Dockerfile")).unwrap(),
         "FROM scratch\n"
     );
+    // The name stays inside the project.
+    for bad in ["../Dockerfile", "/tmp/Dockerfile", "a b"] {
+        let (code, _, err) = run(&mut gen(&dir, &["dockerfile", "-o", bad]));
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("Dockerfile name"), "{err}");
+    }
 }

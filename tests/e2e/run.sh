@@ -89,12 +89,22 @@ build_cell() {
   fi
   local tag
   tag=$(tag_of "$project" "$platform")
-  if is_static "$project"; then base=scratch; else base="e2e/glibc:$("$MAB" info --platform "$platform" debian-arch)"; fi
-  if docker_build "$E2E_ROOT/build-$project-${platform//\//-}.log" --network=host --platform "$platform" \
-    --build-arg MAB_IMAGE=e2e/mab --build-arg "BUILD_IMAGE=$(build_image "$example")" --build-arg "BASE_IMAGE=$base" \
-    -t "$tag" "$PROJECTS/$project"; then
+  # Dynamically linked programs carry their loader and libraries (mab bundle), so every image is built
+  # on an empty base: a missing library fails the run below.
+  base=scratch
+  local args=(--network=host --platform "$platform" --build-arg MAB_IMAGE=e2e/mab
+    --build-arg "BUILD_IMAGE=$(build_image "$example")" --build-arg "BASE_IMAGE=$base")
+  if docker_build "$E2E_ROOT/build-$project-${platform//\//-}.log" "${args[@]}" -t "$tag" "$PROJECTS/$project"; then
     pass "build $example $platform ($(elapsed $start), compile stages native: binfmt off$note)"
     BUILT+=("$example $platform $tag $project")
+    # The export stage writes the binary alone (the same build, from the cache).
+    local dist="$E2E_ROOT/dist-${tag//[\/:]/-}"
+    if docker_build "$E2E_ROOT/export-$project-${platform//\//-}.log" "${args[@]}" --target export \
+      --output "type=local,dest=$dist" "$PROJECTS/$project" && "$MAB" verify --platform "$platform" "$dist/$example" >/dev/null; then
+      pass "export $example $platform: dist/$example"
+    else
+      fail "export $example $platform: --target export --output type=local wrote no binary for $platform"
+    fi
   else
     fail "build $example $platform: docker build failed (log above)$note"
     return 1

@@ -115,11 +115,15 @@ pub fn plan(
             links: Vec::new(),
             then: Then::Done,
         },
-        Action::SetupTargetTriple => Plan {
-            links: setup_links(&tc()?.triple, probe),
-            then: Then::Done,
-        },
-        Action::PrintCmakeDefines => cmake_defines(&tc()?, probe),
+        // Only the names: xx makes them before any of the target's libraries is installed.
+        Action::SetupTargetTriple => {
+            super::supported(info)?;
+            Plan {
+                links: setup_links(&info.triple, info.target.os() == "windows", probe),
+                then: Then::Done,
+            }
+        }
+        Action::PrintCmakeDefines => cmake_defines(&tc()?, info.target.os() == "windows", probe),
         Action::Compile => Plan::exec(invocation(&tc()?, wrapper, args)),
     };
     if setup {
@@ -140,7 +144,8 @@ pub fn wrapped(probe: &Probe) -> bool {
 /// binutils-style names (`<triple>-ar`) as links to LLVM's tools, so build systems that take a cross prefix
 /// (`CROSS_COMPILE=aarch64-linux-gnu-`) work. A real tool of the name is kept (Debian's pkg-config ships
 /// some `<triple>-pkg-config`), and an LLVM name is linked only where that LLVM tool is installed.
-pub fn setup_links(triple: &str, probe: &Probe) -> Vec<Link> {
+/// For a Windows target, `<triple>-windres` too (where llvm-rc is installed and binutils' windres is not).
+pub fn setup_links(triple: &str, windows: bool, probe: &Probe) -> Vec<Link> {
     let real = |name: &str| (probe.program)(name).is_some();
     let mut links: Vec<Link> = ["clang", "clang++", "pkg-config"]
         .iter()
@@ -164,18 +169,22 @@ pub fn setup_links(triple: &str, probe: &Probe) -> Vec<Link> {
             to,
         })
     }));
+    let windres = format!("{triple}-windres");
+    if windows && !real(&windres) && real("llvm-rc") {
+        links.push(Link::Make(probe.link_path(&windres)));
+    }
     links
 }
 
 /// `--print-cmake-defines`: the `<triple>-` links (made first) as CMake's compilers.
-fn cmake_defines(tc: &Toolchain, probe: &Probe) -> Plan {
+fn cmake_defines(tc: &Toolchain, windows: bool, probe: &Probe) -> Plan {
     let t = &tc.triple;
     let bin = |name: &str| probe.link_path(&format!("{t}-{name}"));
     // The links keep a real <triple>-pkg-config where one exists.
     let pkg_config =
         (probe.program)(&format!("{t}-pkg-config")).unwrap_or_else(|| bin("pkg-config"));
     Plan {
-        links: setup_links(t, probe),
+        links: setup_links(t, windows, probe),
         then: Then::Print(vec![format!(
             "-DCMAKE_C_COMPILER={} -DCMAKE_CXX_COMPILER={} -DCMAKE_ASM_COMPILER={} \
              -DPKG_CONFIG_EXECUTABLE={} -DCMAKE_C_COMPILER_TARGET={t} \
@@ -206,6 +215,9 @@ pub fn invocation(tc: &Toolchain, wrapper: Wrapper, args: &[OsString]) -> Comman
         .filter(|f| !(user_target && f.starts_with("--target=")))
         .map(OsString::from)
         .collect();
+    if wrapper.is_cxx() {
+        out.extend(tc.cxx_flags.iter().map(OsString::from));
+    }
     if links(args) {
         out.extend(tc.link_flags.iter().map(OsString::from));
     }

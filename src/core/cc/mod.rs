@@ -9,13 +9,13 @@
 //! - `setup.rs`: what an xx name sets up on its first call (links, xx's clang config files).
 
 mod call;
+mod mingw;
 mod setup;
 mod toolchain;
 mod triple;
 
 pub use super::names::Wrapper;
-pub use call::{invocation, links, passthrough, plan, setup_links, target_arg, wrapped, Action};
-pub use setup::{xx_setup, WRAP_MARKER, WRAP_NAMES};
+pub use call::{passthrough, plan, setup_links, target_arg, wrapped, Action};
 pub use toolchain::toolchain;
 pub use triple::platform_for_triple;
 
@@ -108,6 +108,8 @@ pub enum CcError {
     NotFound(String, &'static str),
     /// An override variable has a value mab does not know.
     BadValue(&'static str, String, &'static str),
+    /// A Windows platform Debian has no MinGW-w64 for, and no LLVM MinGW sysroot in its place.
+    NoSysroot { triple: String, target: String },
     /// `--target=` or a `<triple>-clang` name mab cannot map to a platform.
     UnknownTriple(String),
     /// The wrapper was reached again from the compiler it started.
@@ -135,6 +137,12 @@ impl fmt::Display for CcError {
             CcError::BadValue(name, value, expected) => {
                 write!(f, "{name}={value:?} is not {expected}")
             }
+            CcError::NoSysroot { triple, target } => write!(
+                f,
+                "no MinGW-w64 sysroot for {target} (/usr/{triple}/lib/crt2.o): Debian has no package for it; \
+                 unpack the {triple} directory of an LLVM MinGW toolchain (llvm-mingw, from mstorsjo/llvm-mingw's \
+                 releases) at /usr/{triple}, or name it in MAB_SYSROOT"
+            ),
             CcError::UnknownTriple(t) => write!(
                 f,
                 "unknown target triple {t:?}: use one `mab info triple` prints for a platform in `mab platforms`"
@@ -160,6 +168,8 @@ pub struct Toolchain {
     pub cxx: String,
     /// Flags for every call: `--target=` (clang), `--sysroot=` (when not /).
     pub compile_flags: Vec<String>,
+    /// Flags for C++ calls only: where libstdc++'s headers are (MinGW-w64 with clang), `-stdlib=`.
+    pub cxx_flags: Vec<String>,
     /// Flags for calls that link: `-fuse-ld=`, `--rtlib=`.
     pub link_flags: Vec<String>,
     /// Archive tools, looked up for the build files only (a wrapper call has the bare names).
@@ -181,5 +191,13 @@ pub fn row(info: &Info) -> Result<&'static CcRow, CcError> {
     match info.target.row.cc.as_ref() {
         Some(row) if info.target.os() == "linux" => Ok(row),
         _ => Err(CcError::Unsupported(info.target.to_string())),
+    }
+}
+
+/// Whether mab has C toolchain data for the target: a Linux row in cc.toml or a Windows one in mingw.toml.
+pub fn supported(info: &Info) -> Result<(), CcError> {
+    match info.target.row.mingw {
+        Some(_) => Ok(()),
+        None => row(info).map(|_| ()),
     }
 }

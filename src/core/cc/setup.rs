@@ -44,7 +44,7 @@ pub fn xx_setup(info: &Info, ov: &Overrides, probe: &Probe) -> Result<Vec<Link>,
             text: format!("-fuse-ld={linker}\n"),
         });
     }
-    links.extend(setup_links(t, probe));
+    links.extend(setup_links(t, info.target.os() == "windows", probe));
     links.extend(
         ["clang", "clang++"]
             .iter()

@@ -183,6 +183,9 @@ pub fn toolchain(
     ov: &Overrides,
     probe: &Probe,
 ) -> Result<Toolchain, CcError> {
+    if let Some(mingw) = &info.target.row.mingw {
+        return super::mingw::toolchain(info, mingw, wrapper, ov, probe);
+    }
     let row = row(info)?;
     let cross = info.is_cross();
     // A native build uses the distro's own compiler packages; the table holds the cross ones.
@@ -267,6 +270,7 @@ pub fn toolchain(
         cc,
         cxx,
         compile_flags,
+        cxx_flags: Vec::new(),
         link_flags,
         ar,
         ranlib,

@@ -55,7 +55,7 @@ pub fn platform_for_triple(
     let rows = || {
         table::PLATFORMS
             .iter()
-            .filter(|row| row.os == "linux" && row.cc.is_some())
+            .filter(|row| (row.os == "linux" && row.cc.is_some()) || row.mingw.is_some())
     };
     let find = |same: &dyn Fn(&str) -> bool| {
         rows().find_map(|row| {

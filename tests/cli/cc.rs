@@ -374,7 +374,7 @@ fn bin_dir(name: &str) -> PathBuf {
 
 fn path_with(dir: &Path) -> std::ffi::OsString {
     let mut paths = vec![dir.to_path_buf()];
-    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
+    paths.extend(std::env::split_paths(test_path()));
     std::env::join_paths(paths).unwrap()
 }
 

@@ -29,10 +29,8 @@ fn go_dir() -> Option<PathBuf> {
 /// `cmd` (mab go or xx-go) set up to build for `platform` in `example`, with the run's Go cache.
 fn go_env(mut cmd: Command, platform: &str) -> Option<Command> {
     let dir = go_dir()?;
-    let path = std::env::join_paths(
-        std::iter::once(dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
+    let path = std::env::join_paths(std::iter::once(dir).chain(std::env::split_paths(test_path())))
+        .unwrap();
     for var in [
         "GOOS",
         "GOARCH",

@@ -12,7 +12,8 @@
 # Rust: this machine's stable rustup toolchain is copied in (bin, libexec, lib, the host's std only; no
 # docs), so `rustup target add` in install-test-deps really fetches the targets; crates come from crates.io.
 # HTTPS from containers only works with this machine's CA bundle, which is mounted read-only and named by
-# SSL_CERT_FILE, CARGO_HTTP_CAINFO and PIP_CERT.
+# SSL_CERT_FILE, CARGO_HTTP_CAINFO and PIP_CERT. Builds carry no debug info and no incremental state, to
+# keep the container's disk use near 10 GB.
 #
 # As root. The whole log goes to FRESH_LOG (default /tmp/mab-fresh-machine.log); its summary is printed. E2E_KEEP=1 keeps
 # the daemon's temp dir. About 40 minutes on the 2-core VM, most of it compiling.
@@ -33,6 +34,10 @@ CA=/etc/ssl/certs/ca-certificates.crt
 host_sources=/etc/apt/sources.list.d/debian.sources
 [ -s "$host_sources" ] || host_sources=/etc/apt/sources.list
 [ -s "$host_sources" ] || e2e_die "no Debian sources on this machine to copy into the container"
+
+# The container's packages, toolchain and build take about 10 GB; a full disk breaks more than this run.
+free_kb=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 {print $4}')
+[ "$free_kb" -gt $((10 * 1024 * 1024)) ] || e2e_die "less than 10 GB free under ${TMPDIR:-/tmp}: the container needs about that"
 
 docker_start
 base_image mab-fresh-bookworm amd64 ""
@@ -99,7 +104,7 @@ status=0
   -v "$CA:/etc/mab-host-ca.crt:ro" \
   -e SSL_CERT_FILE=/etc/mab-host-ca.crt -e CARGO_HTTP_CAINFO=/etc/mab-host-ca.crt -e PIP_CERT=/etc/mab-host-ca.crt \
   -e PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  -e DEBIAN_FRONTEND=noninteractive \
+  -e DEBIAN_FRONTEND=noninteractive -e CARGO_PROFILE_DEV_DEBUG=false -e CARGO_INCREMENTAL=0 \
   mab-fresh-bookworm bash /fresh/run.sh >"$log" 2>&1 || status=$?
 grep -E '^(fresh-machine|install-test-deps): |^test result:|^failures:|^    [a-z_]+::|panicked' "$log" | tail -80 || true
 e2e_say "fresh container: exit $status after $(elapsed "$start") (whole log: $log)"

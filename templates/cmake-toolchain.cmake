@@ -1,6 +1,6 @@
 # CMake toolchain file for {{ platform }} ({{ triple }}), written by `mab cmake-toolchain`.
 # Use it with: cmake -DCMAKE_TOOLCHAIN_FILE=<this file> ...
-set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_NAME {{ cmake_system }})
 set(CMAKE_SYSTEM_PROCESSOR {{ processor }})
 {% if sysroot %}set(CMAKE_SYSROOT "{{ sysroot }}")
 {% endif %}
@@ -11,7 +11,9 @@ set(CMAKE_ASM_COMPILER "{{ cc }}")
 set(CMAKE_CXX_COMPILER_TARGET {{ triple }})
 set(CMAKE_ASM_COMPILER_TARGET {{ triple }})
 {% endif %}
-set(CMAKE_AR "{{ ar }}" CACHE FILEPATH "archiver for {{ triple }}")
+{% if cxx_flags %}set(CMAKE_CXX_FLAGS_INIT "{{ cxx_flags | join(sep=" ") }}")
+{% endif %}{% if windres %}set(CMAKE_RC_COMPILER "{{ windres }}")
+{% endif %}set(CMAKE_AR "{{ ar }}" CACHE FILEPATH "archiver for {{ triple }}")
 set(CMAKE_RANLIB "{{ ranlib }}" CACHE FILEPATH "ranlib for {{ triple }}")
 # Per language too: IPO/LTO checks look for these, and CMake finds none for a cross clang by itself.
 {% for lang in ["C", "CXX", "ASM"] %}set(CMAKE_{{ lang }}_COMPILER_AR "{{ ar }}" CACHE FILEPATH "archiver for {{ triple }}")

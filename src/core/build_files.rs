@@ -45,6 +45,13 @@ struct Vars<'a> {
     pkg_config_sysroot: &'a str,
     meson_cpu: &'a str,
     endian: &'a str,
+    /// CMake's CMAKE_SYSTEM_NAME and Meson's host `system` (Linux/linux, Windows/windows).
+    cmake_system: &'static str,
+    meson_system: &'static str,
+    /// C++-only flags (libstdc++'s headers for clang on MinGW-w64).
+    cxx_flags: &'a [String],
+    /// The resource compiler for Windows targets (`<triple>-windres`), else empty.
+    windres: String,
     /// How to run the target's programs here (qemu-user), split into words; empty when there is none.
     emulator: Vec<&'a str>,
 }
@@ -98,7 +105,9 @@ pub fn render(
             .chain(tc.compile_flags.iter().cloned())
             .collect()
     };
-    let (c, cpp) = (command(&tc.cc), command(&tc.cxx));
+    let (c, mut cpp) = (command(&tc.cc), command(&tc.cxx));
+    cpp.extend(tc.cxx_flags.iter().cloned());
+    let windows = info.target.os() == "windows";
     let vars = Vars {
         platform: info.target.to_string(),
         triple: &tc.triple,
@@ -122,6 +131,14 @@ pub fn render(
             .unwrap_or(""),
         meson_cpu: tc.meson_cpu,
         endian: tc.endian,
+        cmake_system: if windows { "Windows" } else { "Linux" },
+        meson_system: if windows { "windows" } else { "linux" },
+        cxx_flags: &tc.cxx_flags,
+        windres: if windows {
+            format!("{}-windres", tc.triple)
+        } else {
+            String::new()
+        },
         emulator: emulator.map_or(Vec::new(), |e| e.split_whitespace().collect()),
     };
     let values = [
@@ -137,6 +154,7 @@ pub fn render(
     .chain([vars.pkg_config_libdir, vars.pkg_config_sysroot])
     .chain(vars.emulator.iter().copied())
     .chain(tc.compile_flags.iter().map(String::as_str))
+    .chain(tc.cxx_flags.iter().map(String::as_str))
     .chain(tc.link_flags.iter().map(String::as_str));
     for v in values {
         check_plain(v)?;
@@ -159,11 +177,7 @@ mod tests {
         };
         let program = |name: &str| Some(format!("/usr/bin/{name}"));
         let exists = |_: &str| true;
-        let probe = Probe {
-            program: &program,
-            exists: &exists,
-            bin_dir: "/tmp/bin".into(),
-        };
+        let probe = Probe::fake(&program, &exists, "/tmp/bin");
         let tc = toolchain(&info, None, &ov, &probe).unwrap();
         (info, tc)
     }

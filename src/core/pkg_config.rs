@@ -17,6 +17,9 @@ pub struct Paths {
 /// The target's pkg-config paths with its libraries in `sysroot`, or `None` where the build machine's own
 /// pkg-config is right (a native build in /) or mab knows no layout (no row in toolchains/cc.toml).
 pub fn paths(info: &Info, sysroot: &str) -> Option<Paths> {
+    if info.target.row.mingw.is_some() {
+        return Some(mingw(info, sysroot));
+    }
     let row = info.target.row.cc.as_ref()?;
     if info.target.os() != "linux" || (!info.is_cross() && sysroot == "/") {
         return None;
@@ -32,6 +35,18 @@ pub fn paths(info: &Info, sysroot: &str) -> Option<Paths> {
         libdir: dirs.join(":"),
         sysroot_dir: (sysroot != "/").then(|| root.to_string()),
     })
+}
+
+/// MinGW-w64's .pc files are in its root (/usr/<triple>, or MAB_SYSROOT), with absolute prefixes there.
+fn mingw(info: &Info, sysroot: &str) -> Paths {
+    let root = match sysroot {
+        "/" => format!("/usr/{}", info.triple),
+        other => other.trim_end_matches('/').to_string(),
+    };
+    Paths {
+        libdir: format!("{root}/lib/pkgconfig:{root}/share/pkgconfig"),
+        sysroot_dir: None,
+    }
 }
 
 /// The same paths as `PKG_CONFIG_LIBDIR` and `PKG_CONFIG_SYSROOT_DIR` variables.
@@ -72,7 +87,10 @@ mod tests {
             .libdir
             .contains(":/aarch64-alpine-linux-musl/usr/lib/pkgconfig:"));
         let windows = test_info("windows/amd64", "debian", &none);
-        assert_eq!(paths(&windows, "/"), None);
+        assert_eq!(
+            paths(&windows, "/").unwrap().libdir,
+            "/usr/x86_64-w64-mingw32/lib/pkgconfig:/usr/x86_64-w64-mingw32/share/pkgconfig"
+        );
         let native = test_info("linux/amd64", "debian", &none);
         assert_eq!(paths(&native, "/"), None);
     }

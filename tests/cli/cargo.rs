@@ -61,7 +61,7 @@ fn build(example: &str, platform: &str, extra_env: &[(&str, &str)]) -> PathBuf {
     let mut cmd = cargo_env(mab(), example, platform);
     cmd.envs(extra_env.iter().copied());
     let triple = stdout(
-        Command::new(mab_path())
+        mab()
             .args(["cargo", "--print-target-triple"])
             .envs(extra_env.iter().copied())
             .env("TARGETPLATFORM", platform),
@@ -350,6 +350,25 @@ fn print_env_leaves_the_link_directory_untouched() {
             "{args:?} names the link it would use:\n{out}"
         );
         assert!(!dir.exists(), "{args:?} wrote {}", dir.display());
+    }
+}
+
+/// A link the run needs that cannot be made is an error that names it, not a quietly different compiler.
+#[test]
+fn a_link_that_cannot_be_made_is_an_error() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let file = scratch().join("not-a-directory");
+    std::fs::write(&file, "").unwrap();
+    for args in [&["cargo", "build"][..], &["go", "build", "."]] {
+        let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm64");
+        let (code, _, err) = run(cmd.args(args).env("MAB_BIN_DIR", file.join("bin")));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("cannot create") && err.contains("not-a-directory"),
+            "{args:?}: {err}"
+        );
     }
 }
 

@@ -16,5 +16,6 @@ mod publish;
 mod release;
 mod tables;
 mod verify;
+mod windows;
 mod xx_apt;
 mod xx_info;

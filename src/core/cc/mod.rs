@@ -5,14 +5,17 @@
 //!
 //! - `toolchain.rs`: the compiler, linker, sysroot and archive tools for a target;
 //! - `triple.rs`: the platform a `--target=` triple or `<triple>-clang` name means;
-//! - `call.rs`: one wrapper call (xx-clang's options, the compiler's argv) as a [`Plan`](super::plan::Plan).
+//! - `call.rs`: one wrapper call (xx-clang's options, the compiler's argv) as a [`Plan`](super::plan::Plan);
+//! - `setup.rs`: what an xx name sets up on its first call (links, xx's clang config files).
 
 mod call;
+mod mingw;
+mod setup;
 mod toolchain;
 mod triple;
 
 pub use super::names::Wrapper;
-pub use call::{passthrough, plan, setup_links, target_arg, Action};
+pub use call::{passthrough, plan, setup_links, target_arg, wrapped, Action};
 pub use toolchain::toolchain;
 pub use triple::platform_for_triple;
 
@@ -44,6 +47,8 @@ pub struct Overrides {
     pub linker: Option<Linker>,
     /// `MAB_SYSROOT`: a root holding the target's Debian packages (usr/lib/<multiarch>/...).
     pub sysroot: Option<String>,
+    /// xx's `XX_CC_PREFER_STATIC_LINKER`: GNU ld where the table says lld's static binaries fail.
+    pub prefer_static: bool,
 }
 
 impl Overrides {
@@ -75,6 +80,7 @@ impl Overrides {
             driver,
             linker,
             sysroot,
+            prefer_static: vars("XX_CC_PREFER_STATIC_LINKER").is_some(),
         })
     }
 }
@@ -102,6 +108,8 @@ pub enum CcError {
     NotFound(String, &'static str),
     /// An override variable has a value mab does not know.
     BadValue(&'static str, String, &'static str),
+    /// A Windows platform Debian has no MinGW-w64 for, and no LLVM MinGW sysroot in its place.
+    NoSysroot { triple: String, target: String },
     /// `--target=` or a `<triple>-clang` name mab cannot map to a platform.
     UnknownTriple(String),
     /// The wrapper was reached again from the compiler it started.
@@ -129,6 +137,12 @@ impl fmt::Display for CcError {
             CcError::BadValue(name, value, expected) => {
                 write!(f, "{name}={value:?} is not {expected}")
             }
+            CcError::NoSysroot { triple, target } => write!(
+                f,
+                "no MinGW-w64 sysroot for {target} (/usr/{triple}/lib/crt2.o): Debian has no package for it; \
+                 unpack the {triple} directory of an LLVM MinGW toolchain (llvm-mingw, from mstorsjo/llvm-mingw's \
+                 releases) at /usr/{triple}, or name it in MAB_SYSROOT"
+            ),
             CcError::UnknownTriple(t) => write!(
                 f,
                 "unknown target triple {t:?}: use one `mab info triple` prints for a platform in `mab platforms`"
@@ -154,6 +168,8 @@ pub struct Toolchain {
     pub cxx: String,
     /// Flags for every call: `--target=` (clang), `--sysroot=` (when not /).
     pub compile_flags: Vec<String>,
+    /// Flags for C++ calls only: where libstdc++'s headers are (MinGW-w64 with clang), `-stdlib=`.
+    pub cxx_flags: Vec<String>,
     /// Flags for calls that link: `-fuse-ld=`, `--rtlib=`.
     pub link_flags: Vec<String>,
     /// Archive tools, looked up for the build files only (a wrapper call has the bare names).
@@ -175,5 +191,13 @@ pub fn row(info: &Info) -> Result<&'static CcRow, CcError> {
     match info.target.row.cc.as_ref() {
         Some(row) if info.target.os() == "linux" => Ok(row),
         _ => Err(CcError::Unsupported(info.target.to_string())),
+    }
+}
+
+/// Whether mab has C toolchain data for the target: a Linux row in cc.toml or a Windows one in mingw.toml.
+pub fn supported(info: &Info) -> Result<(), CcError> {
+    match info.target.row.mingw {
+        Some(_) => Ok(()),
+        None => row(info).map(|_| ()),
     }
 }

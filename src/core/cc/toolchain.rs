@@ -104,8 +104,10 @@ impl Plan<'_> {
     /// as xx falls back.
     fn linker(&self, ov: &Overrides) -> Result<Linker, CcError> {
         let gnu_ld = || self.find(&self.named("ld")).is_some();
+        let static_bfd = || ov.prefer_static && self.row.static_linker_bfd && gnu_ld();
         let linker = match (ov.linker, self.row.linker) {
             (Some(Linker::Bfd), _) | (_, Linker::Bfd) => Linker::Bfd,
+            _ if static_bfd() => Linker::Bfd,
             _ if (self.probe.program)("ld.lld").is_some() => Linker::Lld,
             _ if gnu_ld() => Linker::Bfd,
             _ => return Err(self.missing("ld.lld (the LLVM linker)".into(), "lld")),
@@ -181,6 +183,9 @@ pub fn toolchain(
     ov: &Overrides,
     probe: &Probe,
 ) -> Result<Toolchain, CcError> {
+    if let Some(mingw) = &info.target.row.mingw {
+        return super::mingw::toolchain(info, mingw, wrapper, ov, probe);
+    }
     let row = row(info)?;
     let cross = info.is_cross();
     // A native build uses the distro's own compiler packages; the table holds the cross ones.
@@ -265,6 +270,7 @@ pub fn toolchain(
         cc,
         cxx,
         compile_flags,
+        cxx_flags: Vec::new(),
         link_flags,
         ar,
         ranlib,
@@ -300,11 +306,7 @@ pub(super) mod tests {
             &info(platform),
             Some(wrapper),
             &ov,
-            &Probe {
-                program: &program,
-                exists: &exists,
-                bin_dir: "/tmp/bin".into(),
-            },
+            &Probe::fake(&program, &exists, "/tmp/bin"),
         )
     }
 

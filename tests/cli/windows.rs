@@ -665,3 +665,19 @@ fn build_files_say_windows() {
         "{meson}"
     );
 }
+
+/// A generated Dockerfile's build step runs `mab bundle` after `mab verify`: for Windows there is no root
+/// filesystem to make, and the export stage takes the program alone.
+#[test]
+fn bundle_has_nothing_to_do_for_windows() {
+    let out = work().join("bundle-rootfs");
+    let (code, _, err) = run(mab()
+        .env("TARGETPLATFORM", "windows/amd64")
+        .arg("bundle")
+        .arg(work().join("hello.c"))
+        .arg("--to")
+        .arg(&out));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("nothing to bundle for windows/amd64"), "{err}");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}

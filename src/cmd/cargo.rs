@@ -21,7 +21,8 @@ use std::process::{Command, ExitCode, Stdio};
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// cargo's arguments, with mab's: --platform OS/ARCH[/VARIANT], --print-target-triple, --print-env,
+    /// cargo's arguments, with mab's: --platform OS/ARCH[/VARIANT], --print-target-triple, --print-env (prints,
+    /// makes no links: `mab clang --setup-target-triple` makes the compilers it names),
     /// --setup-target-triple (add the target's std only), --bin-dir DIR (copy the built executables there)
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     args: Vec<OsString>,

@@ -16,8 +16,8 @@ use std::process::{Command, ExitCode};
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// go's arguments, with mab's (anywhere before a `--`): --platform OS/ARCH[/VARIANT], --print-env,
-    /// --wrap, --unwrap
+    /// go's arguments, with mab's (anywhere before a `--`): --platform OS/ARCH[/VARIANT], --print-env (prints,
+    /// makes no links: `mab clang --setup-target-triple` makes the CC it names), --wrap, --unwrap
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     args: Vec<OsString>,
 }

@@ -123,14 +123,12 @@ pub fn check_image(what: &str, value: &str) -> Result<String, GenError> {
     )
 }
 
-/// A Debian package name.
+/// A Debian package for the target, by the one rule `mab apt-get` checks its arguments with
+/// ([`super::packages::check_package`]).
 fn check_package(value: &str) -> Result<String, GenError> {
-    check("package", value, "lowercase letters, digits and +.-", |s| {
-        s.len() <= 128
-            && starts_alnum(s)
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+.-".contains(&b))
-    })
+    super::packages::check_package(super::table::Family::Debian, value)
+        .map(|()| value.to_string())
+        .map_err(|e| GenError(e.to_string()))
 }
 
 /// Normalised platforms from a comma-separated list (`linux/arm64,linux/arm/v7`), by the one rule of
@@ -418,11 +416,10 @@ pub const CI: &[(&str, &str)] = &[
 pub fn ci(system: &str, image: Option<&str>, platforms: &str) -> Result<String, GenError> {
     let mut cx = Context::new();
     let image = image.map(|i| check_image("--image", i)).transpose()?;
-    // The registry to log in to: the image's first part when it names a host (docker's rule).
-    let registry = image.as_deref().map(|i| match i.split_once('/') {
-        Some((host, _)) if host.contains(['.', ':']) || host == "localhost" => host.to_string(),
-        _ => "docker.io".to_string(),
-    });
+    // The registry to log in to.
+    let registry = image
+        .as_deref()
+        .map(|i| super::registry::registry_of(i).unwrap_or(super::registry::DOCKER_HUB));
     cx.insert("image", &image);
     cx.insert("registry", &registry);
     cx.insert("platforms", &check_platforms(platforms)?.join(","));

@@ -7,6 +7,7 @@
 
 use super::gen::{check_image, render, templates, GenError};
 use super::platform::Platform;
+use super::registry::{registry_of, DOCKER_HUB};
 use oci_spec::distribution::Reference;
 use serde::Serialize;
 use tera::Context;
@@ -53,14 +54,6 @@ pub struct Image {
     pub repo: String,
     /// The tag, `latest` when none was given.
     pub tag: String,
-}
-
-/// Docker's rule: the first part names a registry when it has a dot or a port, or is localhost.
-fn registry_of(repo: &str) -> Option<&str> {
-    match repo.split_once('/') {
-        Some((host, _)) if host.contains(['.', ':']) || host == "localhost" => Some(host),
-        _ => None,
-    }
 }
 
 const FORM: &str = "expected [registry[:port]/]path[:tag] such as registry.example.com/me/app:1.0";
@@ -161,7 +154,7 @@ pub fn script(
     cx.insert("engine", engine.name());
     cx.insert("image", &image.full());
     cx.insert("repo", &image.repo);
-    cx.insert("registry", registry_of(&image.repo).unwrap_or("docker.io"));
+    cx.insert("registry", registry_of(&image.repo).unwrap_or(DOCKER_HUB));
     cx.insert("platforms", &vars);
     cx.insert(
         "platform_list",

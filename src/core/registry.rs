@@ -5,6 +5,18 @@
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+/// Where an image reference's registry is when it names none: Docker Hub.
+pub const DOCKER_HUB: &str = "docker.io";
+
+/// The registry an image reference (`[registry[:port]/]path[:tag]`) names, by docker's rule: the first part
+/// is a registry when it has a dot or a port, or is localhost. `None` means Docker Hub ([`DOCKER_HUB`]).
+pub fn registry_of(image: &str) -> Option<&str> {
+    match image.split_once('/') {
+        Some((host, _)) if host.contains(['.', ':']) || host == "localhost" => Some(host),
+        _ => None,
+    }
+}
+
 /// A registry's answer to an anonymous request: how to authenticate (distribution's token auth, or
 /// basic auth), with the challenge's parameters (`realm`, `service`, `scope`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +75,7 @@ pub fn parse_challenge(header: &str) -> Option<Challenge> {
 /// index address; other registries under their host, sometimes written as a URL.
 pub fn stored_auth(auth_file: &serde_json::Value, registry: &str) -> Option<String> {
     let auths = auth_file.get("auths")?.as_object()?;
-    let hub = ["docker.io", "index.docker.io", "registry-1.docker.io"].contains(&registry);
+    let hub = [DOCKER_HUB, "index.docker.io", "registry-1.docker.io"].contains(&registry);
     auths.iter().find_map(|(key, entry)| {
         let host = key
             .trim_start_matches("https://")

@@ -353,6 +353,25 @@ fn print_env_leaves_the_link_directory_untouched() {
     }
 }
 
+/// A link the run needs that cannot be made is an error that names it, not a quietly different compiler.
+#[test]
+fn a_link_that_cannot_be_made_is_an_error() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let file = scratch().join("not-a-directory");
+    std::fs::write(&file, "").unwrap();
+    for args in [&["cargo", "build"][..], &["go", "build", "."]] {
+        let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm64");
+        let (code, _, err) = run(cmd.args(args).env("MAB_BIN_DIR", file.join("bin")));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("cannot create") && err.contains("not-a-directory"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// One answer for where pkg-config finds the target's libraries: Debian's multiarch directory of
 /// toolchains/cc.toml (never the triple, whatever XX_VENDOR spells), in every command that says it.
 #[test]

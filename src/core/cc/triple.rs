@@ -27,11 +27,16 @@ fn spellings(row: &'static PlatformRow, flavour: &Flavour) -> Vec<(String, &'sta
         variant: row.variant,
     };
     let mut out = Vec::new();
-    // The vendor part itself is dropped by `normalize`; Alpine's also changes the arch and ABI parts.
-    for vendor in [flavour.vendor.as_str(), "alpine"] {
+    // The vendor part itself is dropped by `normalize`; Alpine's also changes the arch and ABI parts, so
+    // both spellings are tried whatever the build distro is.
+    for vendor in [flavour.vendor.as_str(), "unknown", "alpine"] {
         for libc in ["gnu", "musl"] {
             let f = Flavour {
                 vendor: vendor.to_string(),
+                family: match vendor == flavour.vendor {
+                    true => flavour.family,
+                    false => table::distro(vendor).map(|d| d.family),
+                },
                 libc: libc.to_string(),
                 ..flavour.clone()
             };
@@ -101,6 +106,18 @@ mod tests {
             assert_eq!((p.to_string().as_str(), l), (platform, libc), "{triple}");
         }
         assert!(platform_for_triple("sparc-linux-gnu", &flavour).is_err());
+        // On Alpine, Debian's spellings still name their platforms, and the other way round.
+        let alpine = crate::core::toolenv::test_info("linux/arm64", "alpine", &|_| None).flavour;
+        for (triple, platform) in [
+            ("arm-linux-gnueabihf", "linux/arm/v7"),
+            ("armv7-alpine-linux-musleabihf", "linux/arm/v7"),
+            ("aarch64-linux-gnu", "linux/arm64"),
+        ] {
+            for flavour in [&alpine, &flavour] {
+                let (p, _) = platform_for_triple(triple, flavour).unwrap();
+                assert_eq!(p.to_string(), platform, "{triple} on {:?}", flavour.distro);
+            }
+        }
     }
 
     /// Every platform row × every triple mab prints for it (C triple on each distro, with and without

@@ -526,13 +526,21 @@ fn mingw(program: &str, info: &Info, line: &CommandLine, signals: &Signals) -> R
     let known = if questions.is_empty() {
         BTreeSet::new()
     } else {
-        Command::new("apt-cache")
+        // A failed question must not read as "Debian has none of them" and skip everything.
+        let out = Command::new("apt-cache")
             .arg("policy")
             .args(&questions)
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit())
             .output()
-            .map(|out| plan::policy_candidates(&String::from_utf8_lossy(&out.stdout)))
-            .unwrap_or_default()
+            .context("cannot run apt-cache")?;
+        if !out.status.success() {
+            bail!(
+                "`apt-cache policy {}` failed ({})",
+                questions.join(" "),
+                out.status
+            );
+        }
+        plan::policy_candidates(&String::from_utf8_lossy(&out.stdout))
     };
     let planned = plan::mingw_args(line, packages, &mut |name| known.contains(name));
     if !planned.skipped.is_empty() {

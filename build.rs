@@ -61,6 +61,8 @@ struct Cc {
     platform: String,
     multiarch: String,
     linker: String,
+    #[serde(default)]
+    static_linker_bfd: bool,
     meson_cpu: String,
     endian: String,
     gcc: String,
@@ -564,8 +566,8 @@ fn cc_row(key: &str, r: &Cc) -> String {
         check_inert("cc.toml", v);
     }
     format!(
-            "Some(CcRow {{ multiarch: {:?}, linker: {linker}, meson_cpu: {:?}, endian: {:?}, gcc: {:?}, gxx: {:?}, libc: {:?}, binutils: {:?} }})",
-            r.multiarch, r.meson_cpu, r.endian, r.gcc, r.gxx, r.libc, r.binutils
+            "Some(CcRow {{ multiarch: {:?}, linker: {linker}, static_linker_bfd: {:?}, meson_cpu: {:?}, endian: {:?}, gcc: {:?}, gxx: {:?}, libc: {:?}, binutils: {:?} }})",
+            r.multiarch, r.static_linker_bfd, r.meson_cpu, r.endian, r.gcc, r.gxx, r.libc, r.binutils
         )
 }
 

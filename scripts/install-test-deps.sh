@@ -39,6 +39,8 @@ APT_PACKAGES=(
   # tests/cli/windows.rs: Debian's MinGW-w64 for windows/amd64 and windows/386 (gcc, g++, binutils with
   # windres, the headers and import libraries; mingw-w64-tools has <triple>-pkg-config)
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-i686 mingw-w64-tools
+  # tests/cli/apt.rs: the packages of its local repository are indexed by dpkg-scanpackages
+  dpkg-dev
 )
 # Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
 # wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being

@@ -2,7 +2,7 @@
 //! any argument is parsed, so existing Dockerfiles that call xx's tools keep working. The names are data
 //! in `crate::core::names`; this module only routes.
 
-use crate::core::names::{self, Applet};
+use crate::core::names::{self, Applet, CcName};
 use crate::{cmd, exit};
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
@@ -16,7 +16,14 @@ fn stem(argv0: &OsStr) -> String {
         .unwrap_or_default()
 }
 
-fn run_applet(applet: Applet, prefix: Option<&str>, args: &[OsString]) -> anyhow::Result<ExitCode> {
+/// `name` is what the applet was called as, `via_mab` whether as `mab NAME`.
+fn run_applet(
+    applet: Applet,
+    name: &str,
+    via_mab: bool,
+    prefix: Option<&str>,
+    args: &[OsString],
+) -> anyhow::Result<ExitCode> {
     match applet {
         Applet::Mab => unreachable!("mab is dispatched by main"),
         Applet::XxInfo => cmd::xx_info::run(args),
@@ -24,7 +31,13 @@ fn run_applet(applet: Applet, prefix: Option<&str>, args: &[OsString]) -> anyhow
         Applet::XxGo => cmd::go::run_raw(args),
         Applet::XxCargo => cmd::cargo::run_raw(args),
         Applet::Packages(tool) => cmd::packages::run(tool, args),
-        Applet::Compiler(w) => cmd::cc::run(w, prefix, args),
+        Applet::Compiler(w) => {
+            let how = match prefix {
+                Some(_) => CcName::Prefixed,
+                None => CcName::of(name, via_mab),
+            };
+            cmd::cc::run(w, how, prefix, args)
+        }
         Applet::PkgConfig => cmd::cc::pkg_config(prefix, args),
         Applet::LlvmTool(tool) => cmd::cc::llvm_tool(tool, args),
         Applet::Windres(name) => cmd::windres::run(name, prefix, args),
@@ -45,10 +58,13 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         .and_then(names::subcommand);
     let result = match applet {
         Some((Applet::Mab, _)) => match sub {
-            Some(a) => run_applet(a, None, &args[2..]),
+            Some(a) => {
+                let sub = args[1].to_string_lossy();
+                run_applet(a, &sub, true, None, &args[2..])
+            }
             None => cmd::run(args),
         },
-        Some((applet, prefix)) => run_applet(applet, prefix, &args[1..]),
+        Some((applet, prefix)) => run_applet(applet, &name, false, prefix, &args[1..]),
         None => Err(anyhow::anyhow!(
             "mab does not know the program name {name:?}; link it as one of: {}",
             names::all().join(", ")

@@ -6,6 +6,7 @@
 use super::exec;
 use super::target::{resolve, var};
 use crate::core::cc::{self, Action, CcError, Overrides, Wrapper, GUARD};
+use crate::core::names::CcName;
 use crate::core::plan::{Command, Plan, Probe};
 use crate::core::{pkg_config, Info};
 use anyhow::Result;
@@ -32,19 +33,42 @@ fn target(triple: Option<&str>) -> Result<Info> {
 }
 
 /// `mab cc ARGS`, `xx-clang ARGS`, `aarch64-linux-gnu-clang ARGS`: `prefix` is the triple in the name.
-pub fn run(wrapper: Wrapper, prefix: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
+pub fn run(
+    wrapper: Wrapper,
+    how: CcName,
+    prefix: Option<&str>,
+    args: &[OsString],
+) -> Result<ExitCode> {
     if std::env::var_os(GUARD).is_some() {
         return Err(CcError::Recursion.into());
     }
     let probe = exec::probe();
     let action = Action::of(args);
+    let given = cc::target_arg(args);
+    // A plain `clang` link builds for TARGETPLATFORM only once wrapped; otherwise it is the real clang,
+    // or the wrapper of a `--target=` mab knows (so `clang --target=aarch64-linux-gnu` links right).
+    let how = match how {
+        CcName::Plain if cc::wrapped(&probe) => CcName::Xx,
+        how => how,
+    };
+    let plain = how == CcName::Plain && !matches!(action, Action::Wrap | Action::Unwrap);
     // `--config` hands the call to clang untouched: no target is read.
     let plan = match action {
         Action::Passthrough => cc::passthrough(wrapper, args, &probe)?,
-        _ => {
-            let info = target(cc::target_arg(args).as_deref().or(prefix))?;
-            cc::plan(action, wrapper, &info, &overrides, args, &probe)?
-        }
+        _ if plain && given.is_none() => cc::passthrough(wrapper, args, &probe)?,
+        _ => match target(given.as_deref().or(prefix)) {
+            Err(_) if plain => cc::passthrough(wrapper, args, &probe)?,
+            Err(e) => return Err(e),
+            Ok(info) => cc::plan(
+                action,
+                wrapper,
+                &info,
+                &overrides,
+                args,
+                &probe,
+                how == CcName::Xx,
+            )?,
+        },
     };
     exec::carry_out(plan)
 }

@@ -2,7 +2,7 @@
 //! program in mab's place) and turns a finished child's status into mab's exit code.
 
 use super::target::var;
-use crate::core::plan::{Command, Link, Plan, Probe, Then};
+use crate::core::plan::{Command, Dirs, Link, Plan, Probe, Then};
 use crate::exit::print_lines;
 use anyhow::{bail, Context, Result};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -54,9 +54,35 @@ fn exists(path: &str) -> bool {
     Path::new(path).exists()
 }
 
-/// Where mab's links go: MAB_BIN_DIR, else /usr/local/bin (on PATH before /usr/bin on Debian).
-pub fn bin_dir() -> String {
-    var("MAB_BIN_DIR").unwrap_or_else(|| "/usr/local/bin".to_string())
+/// Where mab keeps the files it makes: everything in MAB_BIN_DIR when it is set; else the `<triple>-`
+/// links beside mab's own executable (as xx keeps them beside itself) and the plain-name links in
+/// /usr/local/bin, before the real compilers on PATH.
+fn dirs() -> Dirs {
+    if let Some(dir) = var("MAB_BIN_DIR") {
+        let mut dirs = Dirs::all_in(&dir);
+        dirs.bin_on_path = on_path(Path::new(&dir));
+        return dirs;
+    }
+    let bin = this_exe()
+        .and_then(Path::parent)
+        .map_or_else(|| "/usr/local/bin".to_string(), |d| d.display().to_string());
+    Dirs {
+        bin_on_path: on_path(Path::new(&bin)),
+        bin,
+        shadow: "/usr/local/bin".to_string(),
+        etc_llvm: "/etc/llvm".to_string(),
+        clang_dir_links: true,
+    }
+}
+
+fn on_path(dir: &Path) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d == dir))
+}
+
+/// The directory that holds a program once its links are resolved (/usr/lib/llvm-14/bin for clang).
+fn real_dir(program: &str) -> Option<String> {
+    let real = Path::new(program).canonicalize().ok()?;
+    Some(real.parent()?.display().to_string())
 }
 
 /// The machine as the planners see it.
@@ -64,7 +90,8 @@ pub fn probe() -> Probe<'static> {
     Probe {
         program: &program,
         exists: &exists,
-        bin_dir: bin_dir(),
+        dirs: dirs(),
+        real_dir: &real_dir,
     }
 }
 
@@ -99,9 +126,38 @@ pub fn make_links(links: &[Link]) -> Result<()> {
                     std::fs::remove_file(path).with_context(|| format!("cannot remove {path}"))?;
                 }
             }
+            Link::Symlink { path, to } => {
+                if Path::new(path).symlink_metadata().is_err() {
+                    in_dir_of(path)?;
+                    std::os::unix::fs::symlink(to, path)
+                        .with_context(|| format!("cannot create {path}"))?;
+                }
+            }
+            Link::File { path, text } => {
+                if Path::new(path).symlink_metadata().is_err() {
+                    in_dir_of(path)?;
+                    std::fs::write(path, text).with_context(|| format!("cannot write {path}"))?;
+                }
+            }
+            Link::RemoveFile(path) => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove {path}"))
+                }
+                _ => {}
+            },
         }
     }
     Ok(())
+}
+
+/// Creates the directory a file goes in.
+fn in_dir_of(path: &str) -> Result<()> {
+    match Path::new(path).parent() {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Makes `link` a link to mab unless something is there already. Returns whether it is mab's.

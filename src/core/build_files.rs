@@ -177,11 +177,7 @@ mod tests {
         };
         let program = |name: &str| Some(format!("/usr/bin/{name}"));
         let exists = |_: &str| true;
-        let probe = Probe {
-            program: &program,
-            exists: &exists,
-            bin_dir: "/tmp/bin".into(),
-        };
+        let probe = Probe::fake(&program, &exists, "/tmp/bin");
         let tc = toolchain(&info, None, &ov, &probe).unwrap();
         (info, tc)
     }

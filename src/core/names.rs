@@ -23,6 +23,32 @@ impl Wrapper {
     }
 }
 
+/// How a compiler wrapper was reached, which decides what it writes and which target it builds for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CcName {
+    /// `mab clang …`: mab's own; only `--setup-target-triple` (and `--print-cmake-defines`) make links.
+    Mab,
+    /// `xx-clang`, `xx-cc`, … (also as `mab xx-clang`): xx's, which sets up links and config files on its
+    /// first call, print flags included.
+    Xx,
+    /// A plain `clang`, `clang++`, `cc` or `c++` link to mab: the real compiler, or the given `--target`'s
+    /// wrapper; TARGETPLATFORM's after `--wrap`.
+    Plain,
+    /// `<triple>-clang`: the triple's wrapper.
+    Prefixed,
+}
+
+impl CcName {
+    /// The kind of the name `name`, reached as `mab NAME` when `via_mab`.
+    pub fn of(name: &str, via_mab: bool) -> CcName {
+        match (name.starts_with("xx-"), via_mab) {
+            (true, _) => CcName::Xx,
+            (false, true) => CcName::Mab,
+            (false, false) => CcName::Plain,
+        }
+    }
+}
+
 /// The package managers mab wraps (`xx-apt-get`, `mab apk`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PackageManager {
@@ -105,6 +131,9 @@ pub static SUFFIXES: &[(&str, Applet)] = &[
     ("-size", Applet::LlvmTool("size")),
     ("-strings", Applet::LlvmTool("strings")),
     ("-dlltool", Applet::LlvmTool("dlltool")),
+    // xx links these two as well (llvm-as is LLVM's IR assembler, not GNU as).
+    ("-as", Applet::LlvmTool("as")),
+    ("-profdata", Applet::LlvmTool("profdata")),
 ];
 
 pub fn from_name(name: &str) -> Option<Applet> {

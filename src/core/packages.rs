@@ -7,11 +7,13 @@ mod apt;
 mod mingw;
 mod mirror;
 mod root;
+mod undo;
 
 pub use apt::*;
 pub use mingw::*;
 pub use mirror::{mirror_fixes, pin_sources_file};
 pub use root::*;
+pub use undo::*;
 
 use super::table::{Family, META_PACKAGES};
 use std::fmt;

@@ -12,18 +12,85 @@ pub struct Probe<'a> {
     pub program: &'a dyn Fn(&str) -> Option<String>,
     /// Whether a file or directory exists.
     pub exists: &'a dyn Fn(&str) -> bool,
-    /// The directory mab's own links go to: MAB_BIN_DIR, else /usr/local/bin.
-    pub bin_dir: String,
+    /// Where mab keeps the files it makes (see [`Dirs`]).
+    pub dirs: Dirs,
+    /// The directory that really holds a program (its links resolved), for clang's own config files.
+    pub real_dir: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Where mab keeps the files it makes. With MAB_BIN_DIR every one of them is in that directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dirs {
+    /// The `<triple>-clang`, `<triple>-ar`, … links and `<triple>.cfg`: beside mab's own executable (xx
+    /// keeps them beside itself in /usr/bin), else MAB_BIN_DIR.
+    pub bin: String,
+    /// Whether `bin` is on PATH, so a bare `<triple>-clang` name finds the link.
+    pub bin_on_path: bool,
+    /// The plain `clang`, `clang++`, `cc`, `c++` links and the `--wrap` marker: a directory before the real
+    /// compilers on PATH (/usr/local/bin, as xx), else MAB_BIN_DIR.
+    pub shadow: String,
+    /// Where xx keeps `xx-default.cfg`, the build machine's own clang config (/etc/llvm).
+    pub etc_llvm: String,
+    /// Whether clang's own directory may get a link to each `<triple>.cfg` (not under MAB_BIN_DIR).
+    pub clang_dir_links: bool,
+}
+
+impl Dirs {
+    /// Every file in `dir`, as MAB_BIN_DIR asks.
+    pub fn all_in(dir: &str) -> Dirs {
+        Dirs {
+            bin: dir.to_string(),
+            bin_on_path: false,
+            shadow: dir.to_string(),
+            etc_llvm: dir.to_string(),
+            clang_dir_links: false,
+        }
+    }
+}
+
+fn join(dir: &str, name: &str) -> String {
+    format!("{}/{name}", dir.trim_end_matches('/'))
 }
 
 impl Probe<'_> {
     /// Where the link `name` to mab goes.
     pub fn link_path(&self, name: &str) -> String {
-        format!("{}/{name}", self.bin_dir.trim_end_matches('/'))
+        join(&self.dirs.bin, name)
+    }
+
+    /// How a tool's environment names the link `name`: bare when its directory is on PATH.
+    pub fn link_name(&self, name: &str) -> String {
+        if self.dirs.bin_on_path {
+            name.to_string()
+        } else {
+            self.link_path(name)
+        }
+    }
+
+    /// Where the plain-name link `name` (`clang`, `cc`) or the wrap marker goes.
+    pub fn shadow_path(&self, name: &str) -> String {
+        join(&self.dirs.shadow, name)
+    }
+
+    /// A probe of a made-up machine for the planners' tests: `program` and `exists` answer, every file mab
+    /// makes goes to `bin`.
+    #[cfg(test)]
+    pub fn fake<'a>(
+        program: &'a dyn Fn(&str) -> Option<String>,
+        exists: &'a dyn Fn(&str) -> bool,
+        bin: &str,
+    ) -> Probe<'a> {
+        Probe {
+            program,
+            exists,
+            dirs: Dirs::all_in(bin),
+            real_dir: &|_| None,
+        }
     }
 }
 
-/// A change to the links to mab, made before the plan's program runs.
+/// A change to the files mab keeps (links to itself and to LLVM's tools, xx's clang config files), made
+/// before the plan's program runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     /// Make this path a link to mab, unless something is there already (which is kept).
@@ -32,6 +99,12 @@ pub enum Link {
     Own(String),
     /// Remove this path if it is a link to mab (`--unwrap`).
     Remove(String),
+    /// Make `path` a symbolic link to `to`, unless something is there already.
+    Symlink { path: String, to: String },
+    /// Write `text` to `path` unless the file is there already (xx's `<triple>.cfg`, `--wrap`'s marker).
+    File { path: String, text: String },
+    /// Remove this file if it is there (`--unwrap`'s marker).
+    RemoveFile(String),
 }
 
 /// A program to run with its arguments and the variables it gets on top of mab's own environment.

@@ -54,6 +54,8 @@ pub struct CcRow {
     /// Debian's multiarch tuple (`/usr/lib/<multiarch>`).
     pub multiarch: &'static str,
     pub linker: Linker,
+    /// GNU ld instead of lld when XX_CC_PREFER_STATIC_LINKER is set (lld's static binaries fail here).
+    pub static_linker_bfd: bool,
     pub meson_cpu: &'static str,
     pub endian: &'static str,
     pub gcc: &'static str,
@@ -314,11 +316,7 @@ mod debian_release {
         let info = crate::core::toolenv::test_info("linux/arm64", "debian", &|_| None);
         let program = |name: &str| Some(format!("/usr/bin/{name}"));
         let exists = |path: &str| !path.ends_with("c++");
-        let probe = Probe {
-            program: &program,
-            exists: &exists,
-            bin_dir: "/b".into(),
-        };
+        let probe = Probe::fake(&program, &exists, "/b");
         let ov = Overrides {
             sysroot: Some("/srv/root".into()),
             ..Default::default()

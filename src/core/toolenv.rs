@@ -124,15 +124,26 @@ fn mab_wrappers(info: &Info, ov: &Overrides, probe: &Probe) -> Option<CPlan> {
         return None;
     }
     let t = &tc.triple;
-    let link = |tool: &str| probe.link_path(&format!("{t}-{tool}"));
+    let link = |tool: &str| probe.link_name(&format!("{t}-{tool}"));
+    let links = cc::setup_links(t, info.target.os() == "windows", probe);
+    // `<triple>-ar`: a real one, or the link to llvm-ar the setup makes, named as xx-go names it.
+    let ar_name = format!("{t}-ar");
+    let ar_linked = links
+        .iter()
+        .any(|l| matches!(l, Link::Symlink { path, .. } if path.ends_with(&format!("/{ar_name}"))));
+    let ar = if ar_linked {
+        Some(link("ar"))
+    } else {
+        (probe.program)(&ar_name).or_else(|| (probe.program)("llvm-ar"))
+    };
     Some(CPlan {
         compiler: Some(CCompiler {
             cc: vec![link("clang")],
             cxx: vec![link("clang++")],
-            ar: (probe.program)(&format!("{t}-ar")).or_else(|| (probe.program)("llvm-ar")),
+            ar,
             link_args: vec![],
         }),
-        links: cc::setup_links(t, info.target.os() == "windows", probe),
+        links,
     })
 }
 

@@ -61,7 +61,7 @@ fn build(example: &str, platform: &str, extra_env: &[(&str, &str)]) -> PathBuf {
     let mut cmd = cargo_env(mab(), example, platform);
     cmd.envs(extra_env.iter().copied());
     let triple = stdout(
-        Command::new(mab_path())
+        mab()
             .args(["cargo", "--print-target-triple"])
             .envs(extra_env.iter().copied())
             .env("TARGETPLATFORM", platform),

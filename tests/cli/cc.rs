@@ -374,7 +374,7 @@ fn bin_dir(name: &str) -> PathBuf {
 
 fn path_with(dir: &Path) -> std::ffi::OsString {
     let mut paths = vec![dir.to_path_buf()];
-    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
+    paths.extend(std::env::split_paths(test_path()));
     std::env::join_paths(paths).unwrap()
 }
 
@@ -756,4 +756,179 @@ fn native_builds_and_gnu_ld_override() {
         check_elf(t, &out);
         assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
     }
+}
+
+/// The text of a file mab wrote.
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The first call of an xx name sets up what xx's does, a print included: the `<triple>-` links, the clang
+/// config file, and plain `clang` links that build for a `--target=` they are given. mab's own print flags
+/// write nothing.
+#[test]
+fn xx_names_set_up_on_first_use() {
+    let dir = bin_dir("first-use-bin");
+    let out = stdout(
+        applet("xx-clang")
+            .arg("--print-target-triple")
+            .env("TARGETPLATFORM", "linux/arm64")
+            .env("MAB_BIN_DIR", &dir),
+    );
+    assert_eq!(out, "aarch64-linux-gnu");
+    for name in [
+        "aarch64-linux-gnu-clang",
+        "aarch64-linux-gnu-clang++",
+        "clang",
+        "clang++",
+    ] {
+        assert_eq!(
+            dir.join(name).canonicalize().unwrap(),
+            mab_path().canonicalize().unwrap(),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        read(&dir.join("aarch64-linux-gnu.cfg")),
+        "--target=aarch64-linux-gnu -fuse-ld=lld\n"
+    );
+    // The build machine's own triple also gets xx's default config.
+    stdout(
+        applet("xx-cc")
+            .arg("--print-target-triple")
+            .env("MAB_BIN_DIR", &dir),
+    );
+    assert_eq!(read(&dir.join("xx-default.cfg")), "-fuse-ld=lld\n");
+
+    let quiet = bin_dir("print-only-bin");
+    for args in [
+        &["clang", "--print-target-triple"][..],
+        &["clang", "--print-sysroot"],
+        &["go", "--print-env"],
+        &["cargo", "--print-env"],
+    ] {
+        stdout(
+            mab()
+                .args(args)
+                .env("TARGETPLATFORM", "linux/arm64")
+                .env("MAB_BIN_DIR", &quiet),
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(&quiet).unwrap().count(),
+        0,
+        "mab's prints wrote files"
+    );
+}
+
+/// After the setup, a plain `clang --target=<triple>` is mab's wrapper for that triple (its linker and
+/// runtime), and a plain `clang` without one is the real clang, as with xx.
+#[test]
+fn plain_clang_builds_for_the_target_it_is_given() {
+    let dir = bin_dir("plain-bin");
+    stdout(
+        applet("xx-clang")
+            .arg("--setup-target-triple")
+            .env("TARGETPLATFORM", "linux/arm64")
+            .env("MAB_BIN_DIR", &dir),
+    );
+    let t = target("linux/arm64");
+    let out = work().join("plain-target-arm64");
+    let plain = |cmd: &mut Command| -> String {
+        stdout(cmd.env("PATH", path_with(&dir)).env("MAB_BIN_DIR", &dir))
+    };
+    plain(
+        clean(Command::new("clang"))
+            .arg("--target=aarch64-linux-gnu")
+            .arg("-static")
+            .arg("-o")
+            .arg(&out)
+            .arg(work().join("hello.c")),
+    );
+    check_elf(t, &out);
+    assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
+    let native = plain(
+        clean(Command::new("clang"))
+            .arg("--print-target-triple")
+            .env("TARGETPLATFORM", "linux/arm64"),
+    );
+    assert!(native.starts_with("x86_64"), "{native}");
+}
+
+/// xx's config text for macOS and Windows targets, which need no SDK or sysroot to be set up.
+#[test]
+fn config_files_for_macos_and_windows() {
+    let dir = bin_dir("cfg-os-bin");
+    for platform in ["darwin/arm64", "windows/amd64"] {
+        stdout(
+            applet("xx-clang")
+                .arg("--setup-target-triple")
+                .env("TARGETPLATFORM", platform)
+                .env("MAB_BIN_DIR", &dir),
+        );
+    }
+    assert_eq!(
+        read(&dir.join("arm64-apple-macos11.0.cfg")),
+        "--target=arm64-apple-macos11.0 -fuse-ld=ld64 -isysroot /xx-sdk/MacOSX11.1.sdk -stdlib=libc++\n"
+    );
+    assert_eq!(
+        read(&dir.join("x86_64-w64-mingw32.cfg")),
+        "--target=x86_64-w64-mingw32 -fuse-ld=lld -I/usr/x86_64-w64-mingw32/include \
+         -L/usr/x86_64-w64-mingw32/lib\n"
+    );
+    assert!(dir.join("arm64-apple-macos11.0-clang").exists());
+}
+
+/// XX_CC_PREFER_STATIC_LINKER: GNU ld for ppc64le, in the config file and in the real static build.
+#[test]
+fn prefer_static_linker_links_with_gnu_ld() {
+    let t = target("linux/ppc64le");
+    if require_tool(&format!("{}-ld", t.triple), &[]).is_none() {
+        return;
+    }
+    let dir = bin_dir("static-linker-bin");
+    let out = work().join("static-linker-ppc64le");
+    stdout(
+        applet("xx-clang")
+            .arg("-static")
+            .arg("-o")
+            .arg(&out)
+            .arg(work().join("hello.c"))
+            .env("TARGETPLATFORM", "linux/ppc64le")
+            .env("XX_CC_PREFER_STATIC_LINKER", "1")
+            .env("MAB_BIN_DIR", &dir),
+    );
+    assert_eq!(
+        read(&dir.join("powerpc64le-linux-gnu.cfg")),
+        "--target=powerpc64le-linux-gnu -fuse-ld=/usr/bin/powerpc64le-linux-gnu-ld\n"
+    );
+    check_elf(t, &out);
+    assert!(is_static(&out));
+    assert_eq!(run_qemu(t, &out, None), "hello-c ppc64le 76127");
+    // Without the variable, lld.
+    let dir = bin_dir("static-linker-unset-bin");
+    stdout(
+        applet("xx-clang")
+            .arg("--setup-target-triple")
+            .env("TARGETPLATFORM", "linux/ppc64le")
+            .env("MAB_BIN_DIR", &dir),
+    );
+    assert_eq!(
+        read(&dir.join("powerpc64le-linux-gnu.cfg")),
+        "--target=powerpc64le-linux-gnu -fuse-ld=lld\n"
+    );
+}
+
+/// Without clang an xx name fails, even for a print, and sets nothing up.
+#[test]
+fn xx_clang_without_clang_fails() {
+    let dir = bin_dir("no-clang-bin");
+    let mut cmd = applet("xx-clang");
+    let (code, _, err) = run(cmd
+        .arg("--print-target-triple")
+        .env("PATH", &dir)
+        .env("MAB_BIN_DIR", &dir));
+    assert_eq!(code, 2);
+    assert!(err.contains("clang not found"), "{err}");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -33,9 +34,62 @@ pub fn clean(mut cmd: Command) -> Command {
         cmd.env_remove(var);
     }
     // Links mab makes (`--setup-target-triple`, `mab go`'s and `mab cargo`'s compilers) go to a directory
-    // of this run, not the machine's /usr/local/bin.
+    // of this run, not the machine's /usr/local/bin; and those an earlier run left there are not seen.
     cmd.env("MAB_BIN_DIR", bin_dir());
+    cmd.env("PATH", test_path());
     cmd
+}
+
+/// The PATH tests run programs with: the caller's, except that a directory holding links to a mab (what
+/// `mab go`, `mab cargo` or `--setup-target-triple` leave in /usr/local/bin when run without MAB_BIN_DIR,
+/// pointing at whatever mab that was) is replaced by a copy made of links to its other entries. Without
+/// this, mab finds such a `<triple>-pkg-config` and takes it for the machine's own.
+pub fn test_path() -> &'static OsStr {
+    static PATH: OnceLock<OsString> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs: Vec<PathBuf> = std::env::split_paths(&path)
+            .enumerate()
+            .map(|(i, dir)| without_mab_links(&dir, i))
+            .collect();
+        std::env::join_paths(dirs).expect("PATH entries stay joinable")
+    })
+}
+
+/// A link whose target (or, dangling, whose named target) is a program called `mab`.
+fn is_mab_link(path: &Path) -> bool {
+    path.is_symlink()
+        && path
+            .canonicalize()
+            .or_else(|_| std::fs::read_link(path))
+            .is_ok_and(|t| t.file_name() == Some(OsStr::new("mab")))
+}
+
+fn without_mab_links(dir: &Path, index: usize) -> PathBuf {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return dir.to_path_buf();
+    };
+    let entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    let stale: Vec<&PathBuf> = entries.iter().filter(|p| is_mab_link(p)).collect();
+    if stale.is_empty() {
+        return dir.to_path_buf();
+    }
+    eprintln!(
+        "tests: {} holds {} link(s) to a mab left by an earlier run ({}, …): the tests' PATH has a copy of \
+         it without them",
+        dir.display(),
+        stale.len(),
+        stale[0].display()
+    );
+    let copy = std::env::temp_dir().join(format!("mab-path-{}-{index}", std::process::id()));
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in entries.iter().filter(|p| !is_mab_link(p)) {
+        let link = copy.join(entry.file_name().unwrap());
+        if !link.is_symlink() {
+            std::os::unix::fs::symlink(entry, &link).unwrap();
+        }
+    }
+    copy
 }
 
 /// A per-run directory for the links mab creates.
@@ -124,8 +178,7 @@ pub fn require_tool(name: &str, candidates: &[&str]) -> Option<PathBuf> {
 }
 
 fn which(name: &str) -> Result<PathBuf, ()> {
-    let path = std::env::var_os("PATH").ok_or(())?;
-    std::env::split_paths(&path)
+    std::env::split_paths(test_path())
         .map(|d| d.join(name))
         .find(|p| p.is_file())
         .ok_or(())

@@ -29,10 +29,8 @@ fn go_dir() -> Option<PathBuf> {
 /// `cmd` (mab go or xx-go) set up to build for `platform` in `example`, with the run's Go cache.
 fn go_env(mut cmd: Command, platform: &str) -> Option<Command> {
     let dir = go_dir()?;
-    let path = std::env::join_paths(
-        std::iter::once(dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
+    let path = std::env::join_paths(std::iter::once(dir).chain(std::env::split_paths(test_path())))
+        .unwrap();
     for var in [
         "GOOS",
         "GOARCH",
@@ -274,6 +272,34 @@ fn xx_go_env() {
     };
     let out = stdout(cmd.args(["env", "GOOS", "GOARCH", "GOARM", "GOHOSTARCH"]));
     assert_eq!(out, "linux\narm\n6\namd64");
+}
+
+/// Under xx-go, `go env` names the compiler links bare, as xx's do, when their directory is on PATH.
+#[test]
+fn xx_go_env_names_bare_links() {
+    if require_tool("clang", &[]).is_none() {
+        return;
+    }
+    let Some(mut cmd) = go_env(applet("xx-go"), "linux/arm64") else {
+        return;
+    };
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir().to_path_buf()).chain(std::env::split_paths(
+            &cmd.get_envs()
+                .find(|(k, _)| *k == "PATH")
+                .unwrap()
+                .1
+                .unwrap(),
+        )),
+    )
+    .unwrap();
+    let out = stdout(
+        cmd.env("PATH", path)
+            .env("CGO_ENABLED", "1")
+            .args(["env", "CC", "CXX"]),
+    );
+    assert_eq!(out, "aarch64-linux-gnu-clang\naarch64-linux-gnu-clang++");
+    assert!(bin_dir().join("aarch64-linux-gnu-clang").exists());
 }
 
 /// `--wrap` makes a plain `go` build for the target through go's env file; `--unwrap` undoes it.

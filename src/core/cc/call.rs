@@ -1,14 +1,12 @@
 //! One wrapper call: xx-clang's own options, the links `--setup-target-triple` makes, and the compiler's
 //! program, arguments and environment, as a [`Plan`] for the command layer to carry out.
 
+use super::setup::{xx_setup, WRAP_MARKER, WRAP_NAMES};
 use super::{toolchain, CcError, Overrides, Toolchain, Wrapper, GUARD};
 use crate::core::info::Info;
 use crate::core::names::llvm_tools;
 use crate::core::plan::{Command, Link, Plan, Probe, Then};
 use std::ffi::{OsStr, OsString};
-
-/// Names `--wrap` puts on PATH so plain `clang` and `cc` build for the target.
-const WRAP_NAMES: &[&str] = &["clang", "clang++", "cc", "c++"];
 
 /// What a wrapper call does besides compiling (xx-clang's options).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +72,8 @@ pub fn passthrough(wrapper: Wrapper, args: &[OsString], probe: &Probe) -> Result
 }
 
 /// What the call does for the resolved target. `ov` is read only by the actions that need a toolchain.
+/// An xx name (`setup`) first sets up what xx's first call does, print flags included; mab's own names
+/// write only for `--setup-target-triple` and `--print-cmake-defines`.
 pub fn plan(
     action: Action,
     wrapper: Wrapper,
@@ -81,21 +81,40 @@ pub fn plan(
     ov: &dyn Fn() -> Result<Overrides, CcError>,
     args: &[OsString],
     probe: &Probe,
+    setup: bool,
 ) -> Result<Plan, CcError> {
     let tc = || toolchain(info, Some(wrapper), &ov()?, probe);
-    let wrap = |link: fn(String) -> Link| Plan {
+    let marker = probe.shadow_path(WRAP_MARKER);
+    let wrap = |link: fn(String) -> Link, marker: Link| Plan {
         links: WRAP_NAMES
             .iter()
-            .map(|n| link(probe.link_path(n)))
+            .map(|n| link(probe.shadow_path(n)))
+            .chain([marker])
             .collect(),
         then: Then::Done,
     };
-    Ok(match action {
-        Action::Passthrough => passthrough(wrapper, args, probe)?,
+    let mut plan = match action {
+        Action::Passthrough => return passthrough(wrapper, args, probe),
+        Action::Wrap => {
+            return Ok(wrap(
+                Link::Own,
+                Link::File {
+                    path: marker,
+                    text: String::new(),
+                },
+            ))
+        }
+        Action::Unwrap => return Ok(wrap(Link::Remove, Link::RemoveFile(marker))),
         Action::PrintTargetTriple => Plan::print(vec![info.triple.clone()]),
-        Action::Wrap => wrap(Link::Own),
-        Action::Unwrap => wrap(Link::Remove),
-        Action::PrintSysroot => Plan::print(vec![tc()?.sysroot]),
+        // The sysroot needs no toolchain: a print does not fail for want of the target's libraries.
+        Action::PrintSysroot => {
+            Plan::print(vec![ov()?.sysroot.unwrap_or_else(|| info.sysroot.clone())])
+        }
+        // An xx name's setup below is the whole of it (macOS and Windows included).
+        Action::SetupTargetTriple if setup => Plan {
+            links: Vec::new(),
+            then: Then::Done,
+        },
         // Only the names: xx makes them before any of the target's libraries is installed.
         Action::SetupTargetTriple => {
             super::supported(info)?;
@@ -106,13 +125,25 @@ pub fn plan(
         }
         Action::PrintCmakeDefines => cmake_defines(&tc()?, info.target.os() == "windows", probe),
         Action::Compile => Plan::exec(invocation(&tc()?, wrapper, args)),
-    })
+    };
+    if setup {
+        let mut links = xx_setup(info, &ov()?, probe)?;
+        links.append(&mut plan.links);
+        plan.links = links;
+    }
+    Ok(plan)
 }
 
-/// xx's `--setup-target-triple`: `<triple>-clang`, `-clang++`, `-pkg-config` and binutils-style names as
-/// links to mab, so build systems that take a cross prefix (`CROSS_COMPILE=aarch64-linux-gnu-`) work. A
-/// real tool of the name is kept (Debian's pkg-config ships some `<triple>-pkg-config`), and an LLVM name
-/// is linked only where that LLVM tool is installed.
+/// Whether plain `clang`, `cc`, … (links to mab) build for TARGETPLATFORM: after `--wrap`, until
+/// `--unwrap`.
+pub fn wrapped(probe: &Probe) -> bool {
+    (probe.exists)(&probe.shadow_path(WRAP_MARKER))
+}
+
+/// xx's `--setup-target-triple`: `<triple>-clang`, `-clang++`, `-pkg-config` as links to mab, and the
+/// binutils-style names (`<triple>-ar`) as links to LLVM's tools, so build systems that take a cross prefix
+/// (`CROSS_COMPILE=aarch64-linux-gnu-`) work. A real tool of the name is kept (Debian's pkg-config ships
+/// some `<triple>-pkg-config`), and an LLVM name is linked only where that LLVM tool is installed.
 /// For a Windows target, `<triple>-windres` too (where llvm-rc is installed and binutils' windres is not).
 pub fn setup_links(triple: &str, windows: bool, probe: &Probe) -> Vec<Link> {
     let real = |name: &str| (probe.program)(name).is_some();
@@ -122,12 +153,22 @@ pub fn setup_links(triple: &str, windows: bool, probe: &Probe) -> Vec<Link> {
         .filter(|name| !(name.ends_with("-pkg-config") && real(name)))
         .map(|name| Link::Make(probe.link_path(&name)))
         .collect();
-    links.extend(
-        llvm_tools()
-            .map(|tool| (format!("{triple}-{tool}"), format!("llvm-{tool}")))
-            .filter(|(name, llvm)| !real(name) && real(llvm))
-            .map(|(name, _)| Link::Make(probe.link_path(&name))),
-    );
+    links.extend(llvm_tools().filter_map(|tool| {
+        let name = format!("{triple}-{tool}");
+        if real(&name) {
+            return None;
+        }
+        let llvm = (probe.program)(&format!("llvm-{tool}"))?;
+        // Beside the LLVM tool, the link names it as xx's does (`llvm-ar`); elsewhere by its path.
+        let to = match llvm.rsplit_once('/') {
+            Some((dir, file)) if dir == probe.dirs.bin.trim_end_matches('/') => file.to_string(),
+            _ => llvm,
+        };
+        Some(Link::Symlink {
+            path: probe.link_path(&name),
+            to,
+        })
+    }));
     let windres = format!("{triple}-windres");
     if windows && !real(&windres) && real("llvm-rc") {
         links.push(Link::Make(probe.link_path(&windres)));
@@ -239,11 +280,7 @@ mod tests {
                 .then(|| format!("/usr/bin/{name}"))
         };
         let exists = |_: &str| true;
-        let probe = Probe {
-            program: &program,
-            exists: &exists,
-            bin_dir: "/b".into(),
-        };
+        let probe = Probe::fake(&program, &exists, "/b");
         let info = crate::core::cc::toolchain::tests::info("linux/arm64");
         let ov = || Ok(Overrides::default());
         let plan_of = |a: &[&str]| {
@@ -254,6 +291,7 @@ mod tests {
                 &ov,
                 &args(a),
                 &probe,
+                false,
             )
             .unwrap()
         };
@@ -266,11 +304,21 @@ mod tests {
             "{setup:?}"
         );
         assert!(
-            setup.contains(&Link::Make("/b/aarch64-linux-gnu-ar".into())),
+            setup.contains(&Link::Symlink {
+                path: "/b/aarch64-linux-gnu-ar".into(),
+                to: "/usr/bin/llvm-ar".into()
+            }),
             "{setup:?}"
         );
         assert_eq!(plan_of(&["--print-cmake-defines"]).links, setup);
         assert_eq!(plan_of(&["--wrap"]).links[0], Link::Own("/b/clang".into()));
+        assert_eq!(
+            plan_of(&["--wrap"]).links[4],
+            Link::File {
+                path: "/b/.mab-cc-wrap".into(),
+                text: String::new()
+            }
+        );
         assert_eq!(
             plan_of(&["--unwrap"]).links[3],
             Link::Remove("/b/c++".into())

@@ -223,11 +223,7 @@ mod tests {
             row,
             Some(wrapper),
             &ov,
-            &Probe {
-                program: &program,
-                exists: &exists,
-                bin_dir: "/tmp/bin".into(),
-            },
+            &Probe::fake(&program, &exists, "/tmp/bin"),
         )
     }
 

@@ -5,15 +5,17 @@
 //!
 //! - `toolchain.rs`: the compiler, linker, sysroot and archive tools for a target;
 //! - `triple.rs`: the platform a `--target=` triple or `<triple>-clang` name means;
-//! - `call.rs`: one wrapper call (xx-clang's options, the compiler's argv) as a [`Plan`](super::plan::Plan).
+//! - `call.rs`: one wrapper call (xx-clang's options, the compiler's argv) as a [`Plan`](super::plan::Plan);
+//! - `setup.rs`: what an xx name sets up on its first call (links, xx's clang config files).
 
 mod call;
 mod mingw;
+mod setup;
 mod toolchain;
 mod triple;
 
 pub use super::names::Wrapper;
-pub use call::{passthrough, plan, setup_links, target_arg, Action};
+pub use call::{passthrough, plan, setup_links, target_arg, wrapped, Action};
 pub use toolchain::toolchain;
 pub use triple::platform_for_triple;
 
@@ -45,6 +47,8 @@ pub struct Overrides {
     pub linker: Option<Linker>,
     /// `MAB_SYSROOT`: a root holding the target's Debian packages (usr/lib/<multiarch>/...).
     pub sysroot: Option<String>,
+    /// xx's `XX_CC_PREFER_STATIC_LINKER`: GNU ld where the table says lld's static binaries fail.
+    pub prefer_static: bool,
 }
 
 impl Overrides {
@@ -76,6 +80,7 @@ impl Overrides {
             driver,
             linker,
             sysroot,
+            prefer_static: vars("XX_CC_PREFER_STATIC_LINKER").is_some(),
         })
     }
 }

@@ -104,8 +104,10 @@ impl Plan<'_> {
     /// as xx falls back.
     fn linker(&self, ov: &Overrides) -> Result<Linker, CcError> {
         let gnu_ld = || self.find(&self.named("ld")).is_some();
+        let static_bfd = || ov.prefer_static && self.row.static_linker_bfd && gnu_ld();
         let linker = match (ov.linker, self.row.linker) {
             (Some(Linker::Bfd), _) | (_, Linker::Bfd) => Linker::Bfd,
+            _ if static_bfd() => Linker::Bfd,
             _ if (self.probe.program)("ld.lld").is_some() => Linker::Lld,
             _ if gnu_ld() => Linker::Bfd,
             _ => return Err(self.missing("ld.lld (the LLVM linker)".into(), "lld")),
@@ -304,11 +306,7 @@ pub(super) mod tests {
             &info(platform),
             Some(wrapper),
             &ov,
-            &Probe {
-                program: &program,
-                exists: &exists,
-                bin_dir: "/tmp/bin".into(),
-            },
+            &Probe::fake(&program, &exists, "/tmp/bin"),
         )
     }
 

@@ -707,3 +707,35 @@ fn bundle_has_nothing_to_do_for_windows() {
     assert!(err.contains("nothing to bundle for windows/amd64"), "{err}");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
 }
+
+/// `mab pkg-config` reads MinGW-w64's .pc files: /usr/<triple>/lib/pkgconfig, or under MAB_SYSROOT.
+#[test]
+fn pkg_config_reads_the_mingw_root() {
+    if require_tool("pkg-config", &[]).is_none() {
+        return;
+    }
+    let root = work().join("mingw-root");
+    std::fs::create_dir_all(root.join("lib/pkgconfig")).unwrap();
+    std::fs::write(
+        root.join("lib/pkgconfig/mabwin.pc"),
+        format!(
+            "prefix={}\nName: mabwin\nDescription: test\nVersion: 1\nCflags: -I${{prefix}}/include\nLibs: -L${{prefix}}/lib -lmabwin\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    let out = stdout(
+        mab()
+            .env("TARGETPLATFORM", "windows/amd64")
+            .env("MAB_SYSROOT", &root)
+            .args(["pkg-config", "--cflags", "--libs", "mabwin"]),
+    );
+    let r = root.display();
+    assert_eq!(out.trim_end(), format!("-I{r}/include -L{r}/lib -lmabwin"));
+    let (code, _, _) = run(mab().env("TARGETPLATFORM", "windows/amd64").args([
+        "pkg-config",
+        "--exists",
+        "mabwin",
+    ]));
+    assert_eq!(code, 1, "/usr/x86_64-w64-mingw32 has no mabwin.pc");
+}

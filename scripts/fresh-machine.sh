@@ -58,7 +58,7 @@ find "$toolchain/lib" -maxdepth 1 -type f -exec cp -a {} "$tc/lib/" \;
 for f in "$toolchain"/lib/rustlib/*; do
   name=${f##*/}
   case $name in
-    manifest-rust-std-"$host_triple" | "$host_triple" | etc | rust-installer-version | multirust-* ) cp -a "$f" "$tc/lib/rustlib/" ;;
+    manifest-rust-std-"$host_triple" | "$host_triple" | etc | rust-installer-version | multirust-channel-manifest.toml) cp -a "$f" "$tc/lib/rustlib/" ;;
     manifest-rust-std-* | manifest-rust-docs-* | components) ;;
     manifest-*) cp -a "$f" "$tc/lib/rustlib/" ;;
     *) ;;
@@ -66,6 +66,11 @@ for f in "$toolchain"/lib/rustlib/*; do
 done
 grep -v -e '^rust-std-' -e '^rust-docs' "$toolchain/lib/rustlib/components" >"$tc/lib/rustlib/components"
 echo "rust-std-$host_triple" >>"$tc/lib/rustlib/components"
+# rustup's own record of the installed components: without the other targets' std and the docs.
+awk -v host="$host_triple" 'BEGIN { RS = ""; ORS = "\n\n" }
+  /pkg = "rust-docs"/ { next }
+  /pkg = "rust-std"/ && index($0, "target = \"" host "\"") == 0 { next }
+  { print }' "$toolchain/lib/rustlib/multirust-config.toml" >"$tc/lib/rustlib/multirust-config.toml"
 printf 'version = "12"\ndefault_toolchain = "%s"\nprofile = "default"\nauto_self_update = "disable"\n' \
   "$(basename "$toolchain")" >"$work/rustup/settings.toml"
 cp -a "$(command -v rustup)" "$work/cargo/bin/rustup"

@@ -5,7 +5,7 @@
 use crate::common::{mab, require_tool, run, stdout};
 use std::process::Command;
 
-/// The subcommands `mab --help` lists, plus those its text names as raw (`mab cc|c++|clang|clang++ ARGS`).
+/// The subcommands `mab --help` lists, plus the raw-argument ones its text names (`mab cc ARGS`, ...).
 fn subcommands() -> Vec<String> {
     let help = stdout(mab().arg("--help"));
     let mut names: Vec<String> = help
@@ -20,7 +20,7 @@ fn subcommands() -> Vec<String> {
         .map(str::to_string)
         .collect();
     assert!(names.len() >= 15, "{help}");
-    names.extend(["cc", "c++", "clang", "clang++", "pkg-config"].map(String::from));
+    names.extend(["cc", "c++", "clang", "clang++", "pkg-config", "windres"].map(String::from));
     names
 }
 

@@ -166,6 +166,12 @@ registry_start() {
   e2e_die "docker-registry did not start (log above)"
 }
 
+# REPO@sha256:... of a local tag that was pushed to the registry.
+pushed_ref() {
+  local repo=${1%:*}
+  "$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$1" 2>/dev/null | grep -m1 "^$repo@"
+}
+
 registry_stop() {
   [ -f "$E2E_ROOT/registry/pid" ] || return 0
   kill "$(cat "$E2E_ROOT/registry/pid")" 2>/dev/null || true

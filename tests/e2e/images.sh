@@ -99,8 +99,10 @@ glibc_image() {
 
 # mab's image from the repository's Dockerfile, as users build it: the sources (uncommitted changes too)
 # with their crates vendored into a temp copy, built with the local Rust builder (no registry here).
+# `repo_mab_image PLATFORM DOCKER-BUILD-ARGS...` (-t TAG, or --target export -o ...).
 repo_mab_image() {
-  local platform=$1 tag=$2 src="$E2E_ROOT/mab-src"
+  local platform=$1 src="$E2E_ROOT/mab-src"
+  shift
   if [ ! -d "$src" ]; then
     mkdir -p "$src"
     tar -C "$REPO" --exclude=./.git --exclude=./target -c . | tar -C "$src" -x
@@ -108,6 +110,6 @@ repo_mab_image() {
     (cd "$src" && cargo vendor --locked vendor >.cargo/config.toml 2>"$E2E_ROOT/mab-vendor.log") \
       || { tail -5 "$E2E_ROOT/mab-vendor.log" >&2; return 1; }
   fi
-  docker_build "$E2E_ROOT/mab-image-${platform//\//-}.log" --network=host --platform "$platform" \
-    --build-arg RUST_IMAGE=e2e/rust-builder -t "$tag" "$src"
+  docker_build "$(mktemp "$E2E_ROOT/mab-image-${platform//\//-}.XXXXXX")" --network=host --platform "$platform" \
+    --build-arg RUST_IMAGE=e2e/rust-builder "$@" "$src"
 }

@@ -110,12 +110,6 @@ check_published() {
   fi
 }
 
-# REPO@sha256:... of a local tag that was pushed to the registry.
-pushed_ref() {
-  local repo=${1%:*}
-  "$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$1" 2>/dev/null | grep -m1 "^$repo@"
-}
-
 # A multi-arch Debian (amd64 and arm64) in the registry, pushed as one index by docker's manifest tool.
 multiarch_base() {
   local image=$REGISTRY/e2e/bookworm arch refs=()

@@ -202,7 +202,7 @@ main() {
   t=$SECONDS
   local mab_cells=()
   for p in "${MAB_PLATFORMS[@]}"; do
-    if repo_mab_image "$p" "$(tag_of mab "$p")"; then
+    if repo_mab_image "$p" -t "$(tag_of mab "$p")"; then
       pass "build mab's image (repository Dockerfile) $p ($(elapsed "$t"))"
       mab_cells+=("$p")
     else

@@ -43,6 +43,17 @@ fn place(root: &Path, from: &Path, to: &str) -> Result<()> {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let info = resolve(args.platform.as_deref())?;
+    // Windows finds a program's DLLs beside it, and MinGW-w64's runtime is linked in or shipped with the
+    // program: there is no root filesystem to make, so a generated Dockerfile's export stage works as is.
+    if info.target.os() == "windows" {
+        std::fs::create_dir_all(&args.to)
+            .with_context(|| format!("cannot create {}", args.to.display()))?;
+        eprintln!(
+            "mab bundle: nothing to bundle for {}: Windows programs load their DLLs from beside them",
+            info.target
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let multiarch = info
         .target
         .row

@@ -184,6 +184,15 @@ pub fn exec(command: &Command) -> Result<ExitCode> {
     Err(err).with_context(|| format!("cannot run {}", command.program))
 }
 
+/// Runs the command and waits for it (a step of several, as `mab windres` takes).
+pub fn wait(command: &Command) -> Result<ExitStatus> {
+    std::process::Command::new(&command.program)
+        .args(&command.args)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .status()
+        .with_context(|| format!("cannot run {}", command.program))
+}
+
 /// The exit code for a finished child: its own, or 128 + the signal that ended it, as shells report it.
 pub fn code(status: ExitStatus) -> u8 {
     if status.success() {

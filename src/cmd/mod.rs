@@ -124,10 +124,10 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(args),
         Command::Bundle(args) => bundle::run(args),
         Command::Manifest(args) => manifest::run(args),
-        Command::AptGet(args) => packages::run_raw(packages::Tool::AptGet, args),
-        Command::Apt(args) => packages::run_raw(packages::Tool::Apt, args),
-        Command::Apk(args) => packages::run_raw(packages::Tool::Apk, args),
-        Command::Dnf(args) => packages::run_raw(packages::Tool::Dnf, args),
+        Command::AptGet(args) => packages::run_raw(packages::PackageManager::AptGet, args),
+        Command::Apt(args) => packages::run_raw(packages::PackageManager::Apt, args),
+        Command::Apk(args) => packages::run_raw(packages::PackageManager::Apk, args),
+        Command::Dnf(args) => packages::run_raw(packages::PackageManager::Dnf, args),
         Command::CmakeToolchain(args) => {
             build_files::run(crate::core::build_files::Kind::Cmake, args)
         }

@@ -8,7 +8,7 @@ use crate::core::windres::{self, Format, Request, Step, WindresError};
 use crate::core::Platform;
 use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::OsString;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 pub fn run(name: Name, prefix: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
     let args: Vec<String> = args
@@ -139,10 +139,11 @@ fn run_steps(steps: &[Step]) -> Result<ExitCode> {
     for step in steps {
         match step {
             Step::Run(argv) => {
-                let status = Command::new(&argv[0])
-                    .args(&argv[1..])
-                    .status()
-                    .with_context(|| format!("cannot run {}", argv[0]))?;
+                let status = exec::wait(&crate::core::plan::Command {
+                    program: argv[0].clone(),
+                    args: argv[1..].iter().map(Into::into).collect(),
+                    env: Vec::new(),
+                })?;
                 if !status.success() {
                     return Ok(exec::pass_through(status));
                 }

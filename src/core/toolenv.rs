@@ -66,6 +66,19 @@ impl CCompiler {
 /// packages from toolchains/cc.toml, or by Debian's naming where the table has no row yet.
 pub fn missing_c_compiler(info: &Info) -> String {
     let triple = &info.triple;
+    if let Some(mingw) = &info.target.row.mingw {
+        return match &mingw.debian {
+            Some(d) => format!(
+                "no C compiler for {triple}: install {} and {} (Debian: `mab apt-get install gcc g++` for {}), with clang and lld or alone",
+                d.gcc, d.gxx, info.target
+            ),
+            None => cc::CcError::NoSysroot {
+                triple: triple.clone(),
+                target: info.target.to_string(),
+            }
+            .to_string(),
+        };
+    }
     let debian = match (info.target.row.cc.as_ref(), info.target.row.debian_arch) {
         _ if info.target.os() != "linux" => String::new(),
         (Some(cc), _) => format!("{} and {} (Debian), or ", cc.gcc, cc.libc),
@@ -230,6 +243,13 @@ mod tests {
             missing_c_compiler(&test_info("linux/arm/v7", "debian", &none)),
             "no C compiler for arm-linux-gnueabihf: install gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross (Debian), or clang with the target's C library"
         );
+        let windows = missing_c_compiler(&test_info("windows/386", "debian", &none));
+        assert!(
+            windows.contains("gcc-mingw-w64-i686 and g++-mingw-w64-i686"),
+            "{windows}"
+        );
+        let arm64 = missing_c_compiler(&test_info("windows/arm64", "debian", &none));
+        assert!(arm64.contains("llvm-mingw"), "{arm64}");
     }
 
     #[test]

@@ -40,14 +40,16 @@ ENV XX_LIBC=gnu
 {% endif -%}
 # mab cargo passes --target for TARGETPLATFORM and sets the linker{% if needs_c %} and the C compiler{% endif %}.
 # The target directory is a cache shared by all platforms (each has its own subdirectory), so the
-# binary is copied out of it. mab verify checks that it is an executable for the target{% if static %} and
-# statically linked{% endif %}.
+# binary ({{ bin }}.exe for Windows) is copied out of it. mab verify checks that it is an executable for the
+# target{% if static %} and statically linked{% endif %}.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     --mount=type=cache,target=/src/target,sharing=locked \
     mab cargo build --release{% if has_lock %} --locked{% endif %} --bin {{ bin | sh }} \
  && mkdir -p /out \
- && cp "target/$(mab cargo --print-target-triple)/release/{{ bin }}" /out/{{ bin }} \
+ && exe="target/$(mab cargo --print-target-triple)/release/{{ bin }}" \
+ && if [ -f "$exe.exe" ]; then exe="$exe.exe"; fi \
+ && cp "$exe" /out/{{ bin }} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 

@@ -214,9 +214,10 @@ fn print_env() {
         env_of("linux/mips/softfloat", &[("CGO_ENABLED", "0")]),
         "GOOS=linux\nGOARCH=mips\nGOMIPS=softfloat"
     );
+    // No C toolchain for ARM Windows (Debian has no MinGW-w64 for it): cgo off. windows/amd64's is below.
     assert_eq!(
-        env_of("windows/amd64", &[]),
-        "GOOS=windows\nGOARCH=amd64\nGOAMD64=v1\nCGO_ENABLED=0"
+        env_of("windows/arm64", &[]),
+        "GOOS=windows\nGOARCH=arm64\nCGO_ENABLED=0"
     );
     assert_eq!(
         env_of(
@@ -233,6 +234,14 @@ fn print_env() {
             bin_dir().display()
         );
         assert!(out.contains(&cc), "{out}");
+        if require_tool("x86_64-w64-mingw32-gcc", &[]).is_some() {
+            let out = env_of("windows/amd64", &[]);
+            let cc = format!(
+                "CGO_ENABLED=1\nCC={}/x86_64-w64-mingw32-clang\n",
+                bin_dir().display()
+            );
+            assert!(out.contains(&cc), "{out}");
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 const WINE_ROOT: &str = "/opt/mab-test/wine";
 
@@ -172,10 +172,20 @@ fn wine_root() -> Option<&'static Path> {
     panic!("{hint}; or set MAB_TEST_ALLOW_MISSING=1 to skip such tests on a laptop");
 }
 
-/// Runs each program under wine (headless, one WINEPREFIX for the whole test run, made on first use) and
-/// returns what each printed. One wine session at a time: the first one creates the prefix.
+/// A session's directory inside the wine root, removed when the session ends (also on a failed check).
+struct Session(PathBuf);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs each program under wine (headless) and returns what each printed. The WINEPREFIX (about 1.3 GB
+/// once wine has filled it) is made on first use and kept in the root for later runs; one session at a
+/// time uses it, across test processes too (a file lock).
 fn run_under_wine(programs: &[PathBuf]) -> Option<Vec<String>> {
-    static LOCK: Mutex<()> = Mutex::new(());
+    static SESSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let root = wine_root()?;
     require_tool("unshare", &[])?;
     assert_eq!(
@@ -183,30 +193,30 @@ fn run_under_wine(programs: &[PathBuf]) -> Option<Vec<String>> {
         "0",
         "wine runs in {WINE_ROOT} with chroot: run the suite as root (as CI does)"
     );
-    let _one = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let inside = format!("/tmp/mab-wine-{}", std::process::id());
-    let dir = root.join(inside.trim_start_matches('/'));
-    std::fs::create_dir_all(&dir).unwrap();
+    // ProcessPrng stand-ins, built once per run.
     for (platform, bits) in [("windows/amd64", 64), ("windows/386", 32)] {
-        let dll = dir.join(format!("prng{bits}.dll"));
+        let dll = work().join(format!("prng{bits}.dll"));
         if !dll.exists() {
             let def = format!("prng{bits}.def");
+            let out = dll.to_str().unwrap();
             mab_ok(
                 platform,
                 &[],
-                &[
-                    "cc",
-                    "-shared",
-                    "-o",
-                    dll.to_str().unwrap(),
-                    "prng.c",
-                    &def,
-                    "-lbcrypt",
-                ],
+                &["cc", "-shared", "-o", out, "prng.c", &def, "-lbcrypt"],
             );
         }
     }
-    let prefix = format!("{inside}/prefix");
+    let _lock = flock(&root.join("tmp/mab-wine.lock"));
+    let n = SESSIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let inside = format!("/tmp/mab-wine-{}-{n}", std::process::id());
+    let session = Session(root.join(inside.trim_start_matches('/')));
+    let dir = &session.0;
+    std::fs::create_dir_all(dir).unwrap();
+    for bits in [64, 32] {
+        let name = format!("prng{bits}.dll");
+        std::fs::copy(work().join(&name), dir.join(name)).unwrap();
+    }
+    let prefix = "/tmp/mab-wine-prefix";
     let mut script = format!(
         "[ -f {prefix}/system.reg ] || wineboot --init\n\
          cp {inside}/prng64.dll {prefix}/drive_c/windows/system32/bcryptprimitives.dll\n\
@@ -214,9 +224,11 @@ fn run_under_wine(programs: &[PathBuf]) -> Option<Vec<String>> {
     );
     for (i, program) in programs.iter().enumerate() {
         std::fs::copy(program, dir.join(format!("p{i}.exe"))).unwrap();
-        script.push_str(&format!("wine {inside}/p{i}.exe > {inside}/p{i}.out 2> {inside}/p{i}.err || echo \"p{i} exit $?\" >&2\n"));
+        script.push_str(&format!(
+            "wine {inside}/p{i}.exe > {inside}/p{i}.out 2> {inside}/p{i}.err || echo \"p{i} exit $?\" >&2\n"
+        ));
     }
-    // Wait for the wine server to exit, so nothing of this run outlives it.
+    // Wait for the wine server to exit, so nothing of this session outlives it.
     script.push_str("wineserver -w\n");
     std::fs::write(dir.join("run.sh"), &script).unwrap();
     let mount_and_run = format!(
@@ -244,6 +256,20 @@ fn run_under_wine(programs: &[PathBuf]) -> Option<Vec<String>> {
         })
         .collect();
     Some(outputs)
+}
+
+/// An exclusive flock on a file, held until dropped.
+fn flock(path: &Path) -> std::fs::File {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap();
+    // SAFETY: flock(2) on a descriptor we own; released when the file is dropped.
+    assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
+    file
 }
 
 /// `mab verify` for the platform: a PE file of its machine.
@@ -664,4 +690,52 @@ fn build_files_say_windows() {
         meson.contains("windres = 'x86_64-w64-mingw32-windres'"),
         "{meson}"
     );
+}
+
+/// A generated Dockerfile's build step runs `mab bundle` after `mab verify`: for Windows there is no root
+/// filesystem to make, and the export stage takes the program alone.
+#[test]
+fn bundle_has_nothing_to_do_for_windows() {
+    let out = work().join("bundle-rootfs");
+    let (code, _, err) = run(mab()
+        .env("TARGETPLATFORM", "windows/amd64")
+        .arg("bundle")
+        .arg(work().join("hello.c"))
+        .arg("--to")
+        .arg(&out));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("nothing to bundle for windows/amd64"), "{err}");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+/// `mab pkg-config` reads MinGW-w64's .pc files: /usr/<triple>/lib/pkgconfig, or under MAB_SYSROOT.
+#[test]
+fn pkg_config_reads_the_mingw_root() {
+    if require_tool("pkg-config", &[]).is_none() {
+        return;
+    }
+    let root = work().join("mingw-root");
+    std::fs::create_dir_all(root.join("lib/pkgconfig")).unwrap();
+    std::fs::write(
+        root.join("lib/pkgconfig/mabwin.pc"),
+        format!(
+            "prefix={}\nName: mabwin\nDescription: test\nVersion: 1\nCflags: -I${{prefix}}/include\nLibs: -L${{prefix}}/lib -lmabwin\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    let out = stdout(
+        mab()
+            .env("TARGETPLATFORM", "windows/amd64")
+            .env("MAB_SYSROOT", &root)
+            .args(["pkg-config", "--cflags", "--libs", "mabwin"]),
+    );
+    let r = root.display();
+    assert_eq!(out.trim_end(), format!("-I{r}/include -L{r}/lib -lmabwin"));
+    let (code, _, _) = run(mab().env("TARGETPLATFORM", "windows/amd64").args([
+        "pkg-config",
+        "--exists",
+        "mabwin",
+    ]));
+    assert_eq!(code, 1, "/usr/x86_64-w64-mingw32 has no mabwin.pc");
 }

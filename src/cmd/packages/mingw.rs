@@ -4,7 +4,7 @@ use super::process::{echo, Signals};
 use crate::cmd::exec::pass_through;
 use crate::core::packages::{self as plan, CommandLine};
 use crate::core::Info;
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use std::collections::BTreeSet;
 use std::process::{Command, ExitCode, Stdio};
 
@@ -20,13 +20,21 @@ pub fn run(program: &str, info: &Info, line: &CommandLine, signals: &Signals) ->
     let known = if questions.is_empty() {
         BTreeSet::new()
     } else {
-        Command::new("apt-cache")
+        // A failed question must not read as "Debian has none of them" and skip everything.
+        let out = Command::new("apt-cache")
             .arg("policy")
             .args(&questions)
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit())
             .output()
-            .map(|out| plan::policy_candidates(&String::from_utf8_lossy(&out.stdout)))
-            .unwrap_or_default()
+            .context("cannot run apt-cache")?;
+        if !out.status.success() {
+            bail!(
+                "`apt-cache policy {}` failed ({})",
+                questions.join(" "),
+                out.status
+            );
+        }
+        plan::policy_candidates(&String::from_utf8_lossy(&out.stdout))
     };
     let planned = plan::mingw_args(line, packages, &mut |name| known.contains(name));
     if !planned.skipped.is_empty() {

@@ -34,32 +34,32 @@ pub struct RawArgs {
 }
 
 /// The package manager a name stands for (the names are `crate::core::names`' table).
-pub use crate::core::names::PackageManager as Tool;
+pub use crate::core::names::PackageManager;
 
-impl Tool {
+impl PackageManager {
     fn program(self) -> &'static str {
         match self {
-            Tool::AptGet => "apt-get",
-            Tool::Apt => "apt",
-            Tool::Apk => "apk",
-            Tool::Dnf => "dnf",
+            PackageManager::AptGet => "apt-get",
+            PackageManager::Apt => "apt",
+            PackageManager::Apk => "apk",
+            PackageManager::Dnf => "dnf",
         }
     }
 
     fn family(self) -> Family {
         match self {
-            Tool::AptGet | Tool::Apt => Family::Debian,
-            Tool::Apk => Family::Alpine,
-            Tool::Dnf => Family::Rhel,
+            PackageManager::AptGet | PackageManager::Apt => Family::Debian,
+            PackageManager::Apk => Family::Alpine,
+            PackageManager::Dnf => Family::Rhel,
         }
     }
 }
 
-pub fn run_raw(tool: Tool, args: RawArgs) -> Result<ExitCode> {
+pub fn run_raw(tool: PackageManager, args: RawArgs) -> Result<ExitCode> {
     run(tool, &args.args)
 }
 
-pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
+pub fn run(tool: PackageManager, args: &[OsString]) -> Result<ExitCode> {
     let args: Vec<String> = args
         .iter()
         .map(|a| {
@@ -100,9 +100,11 @@ pub fn run(tool: Tool, args: &[OsString]) -> Result<ExitCode> {
     }
     let signals = Signals::install()?;
     match tool {
-        Tool::AptGet | Tool::Apt => apt::run(program, &info, &release, &line, &signals),
-        Tool::Apk => root::apk(&info, &line, &signals),
-        Tool::Dnf => root::dnf(&info, &release, &line, &signals),
+        PackageManager::AptGet | PackageManager::Apt => {
+            apt::run(program, &info, &release, &line, &signals)
+        }
+        PackageManager::Apk => root::apk(&info, &line, &signals),
+        PackageManager::Dnf => root::dnf(&info, &release, &line, &signals),
     }
 }
 
@@ -122,7 +124,7 @@ fn fix_source_file(args: &[String]) -> Result<ExitCode> {
 }
 
 /// The command must match the build distro: apt on Debian/Ubuntu, apk on Alpine, dnf on RHEL/Fedora.
-fn check_distro(tool: Tool, release: &OsRelease) -> Result<()> {
+fn check_distro(tool: PackageManager, release: &OsRelease) -> Result<()> {
     let id = release.id.as_deref().unwrap_or("unknown");
     let family = table::distro(id).map(|d| d.family);
     // The file is the user's: show an odd ID quoted, control characters escaped.

@@ -227,6 +227,26 @@ fn meson_literal(args: &str) -> Option<String> {
     Some(inner.to_string())
 }
 
+/// The string literals of `foreach VAR : [...]` in a Meson file.
+fn foreach_values(text: &str, var: &str) -> Vec<String> {
+    if var.is_empty() || !var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Vec::new();
+    }
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.trim().strip_prefix("foreach")?.trim_start();
+            let rest = rest.strip_prefix(var)?.trim_start().strip_prefix(':')?;
+            let list = rest.trim().strip_prefix('[')?.split(']').next()?;
+            Some(
+                list.split(',')
+                    .filter_map(meson_literal)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .next()
+        .unwrap_or_default()
+}
+
 fn meson(src: &Sources, found: &mut Found) -> Read {
     let mut read = Read {
         bins: Vec::new(),
@@ -240,11 +260,23 @@ fn meson(src: &Sources, found: &mut Found) -> Read {
                 .into_iter()
                 .filter_map(meson_literal),
         );
-        for dep in call_texts(text, "dependency")
-            .into_iter()
-            .filter_map(meson_literal)
-        {
-            found.add(Kind::PkgConfig, &dep, path);
+        for args in call_texts(text, "dependency") {
+            match meson_literal(args) {
+                Some(dep) => {
+                    found.add(Kind::PkgConfig, &dep, path);
+                }
+                // `foreach name : ['lua-5.4', 'lua'] … dependency(name, required: false)`: the first of
+                // the alternatives the table knows.
+                None => {
+                    let var = args.split(',').next().unwrap_or("").trim();
+                    if let Some(dep) = foreach_values(text, var)
+                        .into_iter()
+                        .find(|d| libs::find(Kind::PkgConfig, d).is_some())
+                    {
+                        found.add(Kind::PkgConfig, &dep, path);
+                    }
+                }
+            }
         }
         for args in call_texts(text, "project") {
             read.name = read.name.clone().or(meson_literal(args));
@@ -474,5 +506,18 @@ mod tests {
         );
         assert_eq!(meson_literal("'tio', 'a.c'"), Some("tio".into()));
         assert_eq!(meson_literal("name, version: '1'"), None);
+        let loop_deps =
+            "foreach name: ['lua-5.9', 'lua5.4', 'lua']\n  d = dependency(name)\nendforeach\n";
+        assert_eq!(
+            foreach_values(loop_deps, "name"),
+            ["lua-5.9", "lua5.4", "lua"]
+        );
+        let src = Sources {
+            files: [("meson.build".to_string(), loop_deps.to_string())].into(),
+            cargo: None,
+        };
+        let mut found = Found::default();
+        meson(&src, &mut found);
+        assert_eq!(found.packages[0].name, "liblua5.4-dev");
     }
 }

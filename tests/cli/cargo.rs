@@ -285,6 +285,11 @@ fn errors() {
     let (code, _, err) = run(&mut cmd);
     assert_eq!(code, 2);
     assert!(err.contains("the Rust standard library for s390x-unknown-linux-gnu is missing and rustup is not installed: install rustup and run `rustup target add s390x-unknown-linux-gnu`"), "{err}");
+    // Debian's std is installed only for Debian's own rustc (sysroot /usr), which this one is not: named.
+    assert!(
+        err.contains(", or Debian's rustc with libstd-rust-dev:s390x"),
+        "{err}"
+    );
     // A --target that is not the target platform.
     let mut cmd = mab();
     let (code, _, err) = run(cmd

@@ -82,7 +82,8 @@ done
 if [ -n "${FRESH_REUSE_CARGO_FUZZ:-}" ] && command -v cargo-fuzz >/dev/null; then
   cp -a "$(command -v cargo-fuzz)" "$work/cargo/bin/"
 fi
-cp -a "$host_sources" "$work/updates.sources"
+mkdir -p "$work/sources"
+cp -a "$host_sources" "$work/sources/"
 
 cat >"$work/run.sh" <<'INSIDE'
 set -euo pipefail
@@ -93,9 +94,15 @@ start=$SECONDS
 bash scripts/install-test-deps.sh
 say "install-test-deps took $((SECONDS - start))s"
 say "enabling this machine's updates and security suites"
+# Under the host's own file name (debian.sources, or the classic sources.list), as xx-apt's
+# --print-source-file and mab's mirror handling look for it there.
 rm -f /etc/apt/sources.list
-cp /fresh/updates.sources "/etc/apt/sources.list.d/$(basename /fresh/updates.sources)"
-[ "$(basename /fresh/updates.sources)" != sources.list ] || mv /etc/apt/sources.list.d/sources.list /etc/apt/sources.list
+for f in /fresh/sources/*; do
+  case ${f##*/} in
+    sources.list) cp "$f" /etc/apt/sources.list ;;
+    *) cp "$f" /etc/apt/sources.list.d/ ;;
+  esac
+done
 apt-get update -qq || say "warning: apt-get update reported errors (a mirror mid-sync); continuing"
 say "build machine packages older than the mirror's now: $(apt list --upgradable 2>/dev/null | grep -c upgradable || true)"
 export PATH="/usr/lib/go-1.23/bin:$PATH" GOTOOLCHAIN=local

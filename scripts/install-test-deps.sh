@@ -41,6 +41,8 @@ APT_PACKAGES=(
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-i686 mingw-w64-tools
   # tests/cli/apt.rs: the packages of its local repository are indexed by dpkg-scanpackages
   dpkg-dev
+  # tests/cli/cc.rs: a native build links the build machine's own zlib (a fresh machine has no -dev)
+  zlib1g-dev
 )
 # Target-architecture sysroots built from Debian's multiarch packages (examples/c-zlib, c-meson and the C
 # wrapper tests link the target's zlib through them). They are unpacked into their own root instead of being

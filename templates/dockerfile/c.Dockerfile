@@ -27,6 +27,7 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "meson" -%}
+# The executable may be declared in a subdirectory's meson.build, so it is looked for in the whole build tree.
 # Meson reads its cross file from Debian's own cross toolchain for the target (crossbuild-essential,
 # found by meson env2mfile --debarch); mab verify checks that the result is an executable for the
 # target{% if static %} and statically linked{% endif %}.
@@ -38,7 +39,7 @@ RUN apt-get update \
  && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
  && meson compile -C /tmp/build \
  && mkdir -p /out \
- && cp /tmp/build/{{ bin }} /out/{{ bin }} \
+ && cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "autotools" -%}

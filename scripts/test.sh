@@ -19,3 +19,5 @@ fi
 bash tests/e2e/run.sh
 # Publishing: manifest lists pushed to a loopback registry by the generated scripts (docker and podman).
 bash tests/e2e/publish.sh
+# Releasing: mab's own image (amd64 + arm64) and binaries as the release workflow makes them, on loopback.
+bash tests/e2e/release.sh

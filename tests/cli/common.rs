@@ -185,20 +185,49 @@ fn which(name: &str) -> Result<PathBuf, ()> {
 }
 
 /// Held by tests that change the system's packages (tests/cli/apt.rs installs arm64 libraries with
-/// multiarch, which changes what qemu-run target binaries find): take it in tests that must not run
-/// meanwhile. A file lock, so it also orders separate test processes.
-pub fn lock_system() -> std::fs::File {
-    use std::os::unix::io::AsRawFd;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(std::env::temp_dir().join("mab-tests-system.lock"))
-        .expect("lock file");
-    // SAFETY: flock(2) on a descriptor we own; released when the file is dropped.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-    assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
-    file
+/// multiarch, which changes what qemu-run target binaries find: with them in / the cross loader can read
+/// the host's ld.so.cache and hang): exclusive for those tests, shared for every qemu run. A file lock, so
+/// it also orders separate test processes.
+pub fn lock_system() -> SystemLock {
+    SystemLock::take(libc::LOCK_EX)
+}
+
+thread_local! {
+    /// Whether this thread holds the system lock already (an apt test that runs its own program under
+    /// qemu must not wait for itself).
+    static HOLDS_SYSTEM_LOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+pub struct SystemLock {
+    _file: Option<std::fs::File>,
+}
+
+impl SystemLock {
+    fn take(mode: libc::c_int) -> SystemLock {
+        use std::os::unix::io::AsRawFd;
+        if HOLDS_SYSTEM_LOCK.get() {
+            return SystemLock { _file: None };
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(std::env::temp_dir().join("mab-tests-system.lock"))
+            .expect("lock file");
+        // SAFETY: flock(2) on a descriptor we own; released when the file is dropped.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), mode) };
+        assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
+        HOLDS_SYSTEM_LOCK.set(true);
+        SystemLock { _file: Some(file) }
+    }
+}
+
+impl Drop for SystemLock {
+    fn drop(&mut self) {
+        if self._file.is_some() {
+            HOLDS_SYSTEM_LOCK.set(false);
+        }
+    }
 }
 
 /// Runs `bin` under `qemu-<qemu>-static` (with `-cpu cpu`, and `-L root` for dynamic glibc binaries) and
@@ -213,6 +242,7 @@ pub fn run_under_qemu(
     bin: &Path,
 ) -> Option<String> {
     let q = require_tool(&format!("qemu-{qemu}-static"), &[])?;
+    let _shared = SystemLock::take(libc::LOCK_SH);
     for _ in 0..3 {
         let mut cmd = Command::new(&q);
         if let Some(cpu) = cpu {

@@ -114,12 +114,12 @@ fn json_lists_every_field_with_null_where_it_does_not_apply() {
 /// The README's `eval "$(mab info env)"` line, in a real shell.
 #[test]
 fn env_lines_eval_in_sh() {
-    let mut sh = Command::new("sh");
+    let mut sh = clean_env(Command::new("sh"));
+    // After clean(), which sets the tests' PATH: `mab` must be the binary under test.
     sh.env("PATH", format!("{}:/usr/bin:/bin", mab_path().parent().unwrap().display()))
-        .env("TARGETPLATFORM", "linux/arm64")
         .args(["-c", r#"eval "$(mab info env)" && echo "$MAB_GOARCH $XX_TRIPLE $MAB_RUST_TRIPLE $TARGETVARIANT.""#]);
     assert_eq!(
-        stdout(&mut clean_env(sh)),
+        stdout(&mut sh),
         "arm64 aarch64-linux-gnu aarch64-unknown-linux-gnu ."
     );
 }

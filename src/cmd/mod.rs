@@ -26,6 +26,18 @@ use clap::{CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+/// Raw arguments as text, for the tools whose arguments mab reads (package names, resource files): one
+/// that is not UTF-8 is an error naming it.
+pub fn utf8_args(args: &[OsString]) -> anyhow::Result<Vec<String>> {
+    args.iter()
+        .map(|a| {
+            a.to_str()
+                .map(str::to_string)
+                .ok_or_else(|| anyhow::anyhow!("argument {a:?} is not UTF-8"))
+        })
+        .collect()
+}
+
 #[derive(Parser)]
 #[command(
     name = "mab",

@@ -6,19 +6,12 @@ use super::target::{resolve, var};
 use crate::core::names::WindresName as Name;
 use crate::core::windres::{self, Format, Request, Step, WindresError};
 use crate::core::Platform;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 pub fn run(name: Name, prefix: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
-    let args: Vec<String> = args
-        .iter()
-        .map(|a| {
-            a.to_str()
-                .map(str::to_string)
-                .ok_or_else(|| anyhow!("argument {a:?} is not UTF-8"))
-        })
-        .collect::<Result<_>>()?;
+    let args = super::utf8_args(args)?;
     match plan_and_run(name, prefix, &args) {
         // xx-windres's messages, bare, with its exit code.
         Err(e) if name == Name::Xx && e.downcast_ref::<WindresError>().is_some() => {

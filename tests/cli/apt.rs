@@ -172,20 +172,6 @@ fn unused_arch(not: &[&str]) -> (&'static str, &'static str) {
     .expect("one of ppc64el, s390x, mips64el and i386 is not a foreign architecture of dpkg")
 }
 
-/// An exclusive flock on a file, held until dropped.
-fn lock_file(path: &str) -> std::fs::File {
-    use std::os::unix::io::AsRawFd;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .unwrap();
-    // SAFETY: flock(2) on a descriptor we own.
-    assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
-    file
-}
-
 /// A sources entry for a loopback mirror, removed by the guard.
 fn add_source(name: &str, url: &str) -> String {
     let path = format!("/etc/apt/sources.list.d/{name}.list");
@@ -800,7 +786,7 @@ fn apt_installs_target_packages_and_undoes_failures() {
 
     // Another mab install holds the lock: this one waits, and a SIGTERM meanwhile ends it before it
     // changed anything.
-    let held = lock_file("/var/lib/dpkg/mab.lock");
+    let held = flock(Path::new("/var/lib/dpkg/mab.lock"), libc::LOCK_EX);
     let (arches, dpkg_before) = (foreign_arches(), dpkg_l());
     let mut child = mab()
         .env("TARGETPLATFORM", unused_arch(&[]).1)

@@ -204,22 +204,34 @@ pub struct SystemLock {
 
 impl SystemLock {
     fn take(mode: libc::c_int) -> SystemLock {
-        use std::os::unix::io::AsRawFd;
         if HOLDS_SYSTEM_LOCK.get() {
             return SystemLock { _file: None };
         }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(std::env::temp_dir().join("mab-tests-system.lock"))
-            .expect("lock file");
-        // SAFETY: flock(2) on a descriptor we own; released when the file is dropped.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), mode) };
-        assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
+        let file = flock(&std::env::temp_dir().join("mab-tests-system.lock"), mode);
         HOLDS_SYSTEM_LOCK.set(true);
         SystemLock { _file: Some(file) }
     }
+}
+
+/// A flock(2) of `mode` (LOCK_EX, LOCK_SH) on `path`, created if missing, held until the file is dropped.
+pub fn flock(path: &Path, mode: libc::c_int) -> std::fs::File {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("lock file {}: {e}", path.display()));
+    // SAFETY: flock(2) on a descriptor we own; released when the file is dropped.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), mode) };
+    assert_eq!(
+        rc,
+        0,
+        "flock {}: {}",
+        path.display(),
+        std::io::Error::last_os_error()
+    );
+    file
 }
 
 impl Drop for SystemLock {

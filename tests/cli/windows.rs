@@ -206,7 +206,7 @@ fn run_under_wine(programs: &[PathBuf]) -> Option<Vec<String>> {
             );
         }
     }
-    let _lock = flock(&root.join("tmp/mab-wine.lock"));
+    let _lock = flock(&root.join("tmp/mab-wine.lock"), libc::LOCK_EX);
     let n = SESSIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let inside = format!("/tmp/mab-wine-{}-{n}", std::process::id());
     let session = Session(root.join(inside.trim_start_matches('/')));
@@ -256,20 +256,6 @@ fn run_under_wine(programs: &[PathBuf]) -> Option<Vec<String>> {
         })
         .collect();
     Some(outputs)
-}
-
-/// An exclusive flock on a file, held until dropped.
-fn flock(path: &Path) -> std::fs::File {
-    use std::os::unix::io::AsRawFd;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .unwrap();
-    // SAFETY: flock(2) on a descriptor we own; released when the file is dropped.
-    assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
-    file
 }
 
 /// `mab verify` for the platform: a PE file of its machine.

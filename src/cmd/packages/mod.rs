@@ -60,14 +60,7 @@ pub fn run_raw(tool: PackageManager, args: RawArgs) -> Result<ExitCode> {
 }
 
 pub fn run(tool: PackageManager, args: &[OsString]) -> Result<ExitCode> {
-    let args: Vec<String> = args
-        .iter()
-        .map(|a| {
-            a.to_str()
-                .map(str::to_string)
-                .ok_or_else(|| anyhow!("argument {a:?} is not UTF-8"))
-        })
-        .collect::<Result<_>>()?;
+    let args = crate::cmd::utf8_args(args)?;
     if tool.family() == Family::Debian && args.first().is_some_and(|a| a == "--fix-source-file") {
         return fix_source_file(&args[1..]);
     }

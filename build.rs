@@ -197,8 +197,6 @@ struct Debian {
     rust_image: String,
     go_image: String,
     static_base: String,
-    glibc_base: String,
-    cc_base: String,
 }
 
 #[derive(Deserialize)]
@@ -488,14 +486,7 @@ fn write_debian(out: &mut String) {
         );
     }
     let distroless = format!("-debian{}:", d.version);
-    for image in [
-        &d.slim_image,
-        &d.rust_image,
-        &d.go_image,
-        &d.static_base,
-        &d.glibc_base,
-        &d.cc_base,
-    ] {
+    for image in [&d.slim_image, &d.rust_image, &d.go_image, &d.static_base] {
         check_inert("debian.toml", &image.replace([':', '{', '}'], ""));
         assert!(
             image.contains(&d.codename) || image.contains(&distroless),
@@ -512,9 +503,9 @@ fn write_debian(out: &mut String) {
         out,
         "\npub static DEBIAN: DebianRow = DebianRow {{ codename: {:?}, version: {:?}, gcc: {:?}, libc_dev: {:?}, \
          libgcc_dev: {:?}, libstdcxx_dev: {:?}, slim_image: {:?}, rust_image: {:?}, go_image: {:?}, \
-         static_base: {:?}, glibc_base: {:?}, cc_base: {:?} }};",
+         static_base: {:?} }};",
         d.codename, d.version, d.gcc, d.libc_dev, d.libgcc_dev, d.libstdcxx_dev, d.slim_image,
-        d.rust_image, d.go_image, d.static_base, d.glibc_base, d.cc_base
+        d.rust_image, d.go_image, d.static_base
     )
     .unwrap();
 }

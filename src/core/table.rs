@@ -167,8 +167,6 @@ pub struct DebianRow {
     /// With `{go}` where the Go version goes: [`DebianRow::go_image`].
     go_image: &'static str,
     pub static_base: &'static str,
-    pub glibc_base: &'static str,
-    pub cc_base: &'static str,
 }
 
 impl DebianRow {
@@ -229,8 +227,6 @@ pub(crate) mod tests {
             rust_image: "rust:1-trixie",
             go_image: "golang:{go}-trixie",
             static_base: "gcr.io/distroless/static-debian13:nonroot",
-            glibc_base: "gcr.io/distroless/base-debian13:nonroot",
-            cc_base: "gcr.io/distroless/cc-debian13:nonroot",
         }
     }
 }

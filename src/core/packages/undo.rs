@@ -267,34 +267,26 @@ pub fn restore_plan(
     secured: &BTreeSet<OldVersion>,
 ) -> Restore {
     let mut plan = Restore::default();
-    for (package, state) in now {
-        match before.get(package) {
-            None => plan.purge.push(package.clone()),
-            Some(was) if was != state => {
-                let old = OldVersion {
-                    package: package.clone(),
-                    version: was.version.clone(),
-                };
-                if secured.contains(&old) {
-                    plan.reinstall.push(old);
-                } else {
-                    plan.lost.push(old);
-                }
-            }
-            Some(_) => {}
+    // A package changed or gone since `before`: its old version goes back if it was secured.
+    let mut put_back = |package: &String, was: &Installed| {
+        let old = OldVersion {
+            package: package.clone(),
+            version: was.version.clone(),
+        };
+        if secured.contains(&old) {
+            plan.reinstall.push(old);
+        } else {
+            plan.lost.push(old);
+        }
+    };
+    for (package, was) in before {
+        if now.get(package) != Some(was) {
+            put_back(package, was);
         }
     }
-    for (package, was) in before {
-        if !now.contains_key(package) {
-            let old = OldVersion {
-                package: package.clone(),
-                version: was.version.clone(),
-            };
-            if secured.contains(&old) {
-                plan.reinstall.push(old);
-            } else {
-                plan.lost.push(old);
-            }
+    for package in now.keys() {
+        if !before.contains_key(package) {
+            plan.purge.push(package.clone());
         }
     }
     plan.reinstall.sort();

@@ -215,7 +215,11 @@ pub fn qemu_runner(info: &Info, probe: &Probe) -> Option<String> {
         Some(format!("/usr/{}", info.triple)).filter(|d| (probe.exists)(d))
     };
     Some(match root {
-        Some(root) => format!("{program} -L {root}"),
+        // A root's /lib comes first. Debian's cross root (/usr/aarch64-linux-gnu) has no ld.so.cache, so
+        // its loader reads the build machine's, which names the multiarch libc once libc6:arm64 is
+        // installed too (any `mab apt-get install libfoo-dev` for the target brings it): a loader and a
+        // libc of two builds, and a cgo program hangs. Libraries the root lacks still come from the cache.
+        Some(root) => format!("{program} -L {root} -E LD_LIBRARY_PATH=/lib"),
         None => program,
     })
 }
@@ -263,5 +267,33 @@ mod tests {
             plan.into_vars(),
             vec![("GOARCH".to_string(), "arm64".to_string())]
         );
+    }
+
+    /// qemu's library root: the sysroot when there is one, else Debian's cross root when installed; its
+    /// /lib first, so that the loader and the libc come from the same place.
+    #[test]
+    fn qemu_takes_the_roots_own_libc() {
+        use super::super::plan::Probe;
+        let none = |_: &str| None;
+        let qemu = |p: &str| (p == "qemu-aarch64-static").then(|| format!("/usr/bin/{p}"));
+        let runner = |target: &str, distro: &str, files: &[&str]| {
+            let exists = |path: &str| files.contains(&path);
+            let probe = Probe::fake(&qemu, &exists, "/tmp/bin");
+            qemu_runner(&test_info(target, distro, &none), &probe)
+        };
+        let cross = ["/usr/aarch64-linux-gnu"];
+        assert_eq!(
+            runner("linux/arm64", "debian", &cross).as_deref(),
+            Some("qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/lib")
+        );
+        assert_eq!(
+            runner("linux/arm64", "debian", &[]).as_deref(),
+            Some("qemu-aarch64-static")
+        );
+        assert_eq!(
+            runner("linux/arm64", "alpine", &[]).as_deref(),
+            Some("qemu-aarch64-static -L /aarch64-alpine-linux-musl -E LD_LIBRARY_PATH=/lib")
+        );
+        assert_eq!(runner("linux/riscv64", "debian", &cross), None);
     }
 }

@@ -192,7 +192,7 @@ struct FakeRepo {
 
 impl FakeRepo {
     fn new(name: &str) -> FakeRepo {
-        let dir = std::env::temp_dir().join(format!("mab-apt-{name}-{}", std::process::id()));
+        let dir = temp_path(&format!("apt-{name}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("pool")).unwrap();
         let native = sh("dpkg", &["--print-architecture"]).trim().to_string();
@@ -639,6 +639,15 @@ fn apt_installs_target_packages_and_undoes_failures() {
             "{out}"
         );
     }
+    // With libc6:arm64 installed (zlib1g-dev brought it), a dynamically linked cgo program runs under the
+    // runner mab gives cargo, CMake and Meson. With the cross root's loader and this libc, it hung.
+    if let Some(cgo) = crate::go::build("go-cgo", "linux/arm64") {
+        assert!(is_installed("libc6:arm64"));
+        assert_eq!(
+            run_with(&mab_runner("linux/arm64"), &cgo),
+            "go-cgo arm64 76127"
+        );
+    }
 
     let (code, err) = gated.finish();
     phase("failed install undone");
@@ -849,7 +858,7 @@ fn wrong_distro_or_missing_package_manager_is_one_clear_line() {
     let alpine = os_release("alpine");
     let fedora = os_release("fedora");
     let arch = os_release("arch");
-    let empty = std::env::temp_dir().join(format!("mab-empty-path-{}", std::process::id()));
+    let empty = temp_path("empty-path");
     std::fs::create_dir_all(&empty).unwrap();
     let cases: &[(&[&str], &Path, &str)] = &[
         (
@@ -935,4 +944,20 @@ fn other_apt_commands_pass_through_with_apt_exit_code() {
             .env("TARGETARCH", "s390x")
             .args(["apt-get", "--mab-no-such-option", "check"]));
     assert_eq!(code, 100, "{err}");
+}
+
+/// How mab runs `platform`'s programs here (the runner `mab cargo --print-env` gives, as CMake's emulator
+/// and Meson's exe_wrapper are), split into words.
+fn mab_runner(platform: &str) -> Vec<String> {
+    let env = stdout(
+        mab()
+            .args(["cargo", "--print-env"])
+            .env("TARGETPLATFORM", platform),
+    );
+    let line = env
+        .lines()
+        .find(|l| l.contains("_RUNNER="))
+        .unwrap_or_else(|| panic!("no runner for {platform} in:\n{env}"));
+    let value = line.split_once('=').unwrap().1.trim_matches('\'');
+    value.split_whitespace().map(String::from).collect()
 }

@@ -6,7 +6,7 @@ use crate::common::*;
 use std::path::{Path, PathBuf};
 
 fn work(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mab-bundle-{}-{name}", std::process::id()));
+    let dir = temp_path(&format!("bundle-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 fn scratch() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mab-cargo-{}", std::process::id()));
+        let dir = temp_path("cargo");
         for name in ["rust-hello", "rust-cc"] {
             let from = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("examples")
@@ -79,7 +79,7 @@ fn check(example: &str, platform: &str, qemu_name: &str, gnu_triple: &str, arch:
         return;
     }
     let bin = build(example, platform, &[]);
-    if let Some(out) = qemu(qemu_name, Some(&format!("/usr/{gnu_triple}")), &bin) {
+    if let Some(out) = qemu(qemu_name, Some(gnu_triple), &bin) {
         assert_eq!(out, format!("{example} {arch} 76127"));
     }
 }
@@ -302,7 +302,7 @@ fn errors() {
 /// Without cargo, xx-cargo says so in the shell's words, which scripts written for xx look for.
 #[test]
 fn missing_cargo_is_not_found() {
-    let empty = std::env::temp_dir().join(format!("mab-no-cargo-{}", std::process::id()));
+    let empty = temp_path("no-cargo");
     std::fs::create_dir_all(&empty).unwrap();
     let mut cmd = applet("xx-cargo");
     let (code, _, err) = run(cmd

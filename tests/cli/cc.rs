@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 /// What a target's binaries look like and print.
 struct Target {
     platform: &'static str,
-    /// Debian's cross sysroot, /usr/<triple>, for qemu's -L.
+    /// Debian's C triple (its cross root is /usr/<triple>).
     triple: &'static str,
     qemu: &'static str,
     /// qemu's -cpu, where its default CPU is newer than the platform (arm/v6 on an ARMv7 model).
@@ -140,7 +140,7 @@ int main() {
 fn work() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mab-cc-{}", std::process::id()));
+        let dir = temp_path("cc");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("hello.c"), HELLO_C).unwrap();
         std::fs::write(dir.join("hello.cc"), HELLO_CXX).unwrap();
@@ -176,9 +176,11 @@ fn is_static(path: &Path) -> bool {
     out.contains("statically linked")
 }
 
-/// Runs a target binary under qemu-user (bounded, retried on a hang); `root` is the -L for dynamic binaries.
-fn run_qemu(t: &Target, bin: &Path, root: Option<&Path>) -> String {
-    run_under_qemu(t.qemu, t.cpu, root, bin).expect("qemu-user is installed")
+/// Runs a target binary under qemu-user (bounded, retried on a hang), `dynamic`ally linked against the
+/// target's glibc or not.
+fn run_qemu(t: &Target, bin: &Path, dynamic: bool) -> String {
+    let root = dynamic.then(|| cross_root(t.triple));
+    run_under_qemu(t.qemu, t.cpu, root.as_deref(), bin).expect("qemu-user is installed")
 }
 
 fn check_elf(t: &Target, bin: &Path) {
@@ -219,8 +221,7 @@ fn build_and_run(t: &Target, wrapper: &str, cc: Option<&str>, link_static: bool)
     );
     check_elf(t, &out);
     assert_eq!(is_static(&out), link_static, "{}", out.display());
-    let sysroot = PathBuf::from(format!("/usr/{}", t.triple));
-    let printed = run_qemu(t, &out, (!link_static).then_some(sysroot.as_path()));
+    let printed = run_qemu(t, &out, !link_static);
     let lang = if cxx { "cxx" } else { "c" };
     assert_eq!(
         printed,
@@ -301,9 +302,8 @@ fn xx_names_build_for_targetplatform() {
         );
         check_elf(t, &out);
         let lang = if cxx { "cxx" } else { "c" };
-        let sysroot = PathBuf::from(format!("/usr/{}", t.triple));
         assert_eq!(
-            run_qemu(t, &out, Some(&sysroot)),
+            run_qemu(t, &out, true),
             format!("hello-{lang} armv7l 76127")
         );
     }
@@ -321,7 +321,7 @@ fn target_flag_wins_over_targetplatform() {
             .env("TARGETPLATFORM", "linux/arm64"),
     );
     check_elf(t, &out);
-    assert_eq!(run_qemu(t, &out, None), "hello-c s390x 76127");
+    assert_eq!(run_qemu(t, &out, false), "hello-c s390x 76127");
 }
 
 /// Every triple mab prints for a platform works as the target, Rust's included: the `cc` crate passes
@@ -344,9 +344,8 @@ fn rust_triples_work_as_target() {
                 .env("TARGETPLATFORM", "linux/s390x"),
         );
         check_elf(t, &out);
-        let sysroot = PathBuf::from(format!("/usr/{}", t.triple));
         assert_eq!(
-            run_qemu(t, &out, Some(&sysroot)),
+            run_qemu(t, &out, true),
             format!("hello-c {} 76127", t.machine),
             "{arg}"
         );
@@ -361,7 +360,7 @@ fn rust_triples_work_as_target() {
             .arg(work().join("hello.c")),
     );
     check_elf(t, &out);
-    assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
+    assert_eq!(run_qemu(t, &out, false), "hello-c aarch64 76127");
 }
 
 /// A fresh bin dir for the links `--setup-target-triple` and `--wrap` make.
@@ -414,8 +413,7 @@ fn setup_target_triple_makes_prefixed_compilers() {
         .unwrap();
     assert!(cc.success());
     check_elf(t, &out);
-    let sysroot = PathBuf::from("/usr/riscv64-linux-gnu");
-    assert_eq!(run_qemu(t, &out, Some(&sysroot)), "hello-cxx riscv64 76127");
+    assert_eq!(run_qemu(t, &out, true), "hello-cxx riscv64 76127");
 }
 
 #[test]
@@ -477,7 +475,7 @@ fn wrap_and_unwrap_plain_clang() {
     );
     let t = target("linux/arm64");
     check_elf(t, &out);
-    assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
+    assert_eq!(run_qemu(t, &out, false), "hello-c aarch64 76127");
     with(mab().args(["clang", "--unwrap"]));
     assert!(!dir.join("clang").exists() && !dir.join("cc").exists());
     assert_eq!(
@@ -584,7 +582,7 @@ fn pkg_config_reads_the_targets_pc_files() {
     stdout(&mut cmd);
     let t = target("linux/arm64");
     check_elf(t, &out);
-    assert_eq!(run_qemu(t, &out, None), "crc=3610a686");
+    assert_eq!(run_qemu(t, &out, false), "crc=3610a686");
 }
 
 #[test]
@@ -653,7 +651,7 @@ fn cmake_c_zlib(platform: &str, debian_arch: &str) {
     check_elf(t, &bin);
     assert!(is_static(&bin));
     assert_eq!(
-        run_qemu(t, &bin, None),
+        run_qemu(t, &bin, false),
         format!("c-zlib {} 76127 crc=3610a686", t.machine)
     );
 }
@@ -704,7 +702,7 @@ fn meson_c_meson(platform: &str, debian_arch: &str) {
     check_elf(t, &bin);
     assert!(!is_static(&bin));
     assert_eq!(
-        run_qemu(t, &bin, Some(&root)),
+        run_under_qemu(t.qemu, t.cpu, Some(&root), &bin).expect("qemu-user is installed"),
         format!("c-meson {} 76127 crc=3610a686", t.machine)
     );
 }
@@ -754,7 +752,7 @@ fn native_builds_and_gnu_ld_override() {
             "{err}"
         );
         check_elf(t, &out);
-        assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
+        assert_eq!(run_qemu(t, &out, false), "hello-c aarch64 76127");
     }
 }
 
@@ -846,7 +844,7 @@ fn plain_clang_builds_for_the_target_it_is_given() {
             .arg(work().join("hello.c")),
     );
     check_elf(t, &out);
-    assert_eq!(run_qemu(t, &out, None), "hello-c aarch64 76127");
+    assert_eq!(run_qemu(t, &out, false), "hello-c aarch64 76127");
     let native = plain(
         clean(Command::new("clang"))
             .arg("--print-target-triple")
@@ -904,7 +902,7 @@ fn prefer_static_linker_links_with_gnu_ld() {
     );
     check_elf(t, &out);
     assert!(is_static(&out));
-    assert_eq!(run_qemu(t, &out, None), "hello-c ppc64le 76127");
+    assert_eq!(run_qemu(t, &out, false), "hello-c ppc64le 76127");
     // Without the variable, lld.
     let dir = bin_dir("static-linker-unset-bin");
     stdout(

@@ -81,7 +81,7 @@ fn without_mab_links(dir: &Path, index: usize) -> PathBuf {
         stale.len(),
         stale[0].display()
     );
-    let copy = std::env::temp_dir().join(format!("mab-path-{}-{index}", std::process::id()));
+    let copy = temp_path(&format!("path-{index}"));
     std::fs::create_dir_all(&copy).unwrap();
     for entry in entries.iter().filter(|p| !is_mab_link(p)) {
         let link = copy.join(entry.file_name().unwrap());
@@ -92,11 +92,35 @@ fn without_mab_links(dir: &Path, index: usize) -> PathBuf {
     copy
 }
 
+/// `name` in this test run's own directory, `$TMPDIR/mab-tests-<pid>`, where everything the tests write
+/// goes. Making that directory removes the ones of earlier runs whose process is gone: the go, verify and
+/// Windows tests leave hundreds of MB, and nothing else would ever delete them.
+pub fn temp_path(name: &str) -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let tmp = std::env::temp_dir();
+        for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let gone = name
+                .strip_prefix("mab-tests-")
+                .filter(|pid| pid.parse::<u32>().is_ok())
+                .is_some_and(|pid| !Path::new("/proc").join(pid).exists());
+            if gone {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("mab-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+    .join(name)
+}
+
 /// A per-run directory for the links mab creates.
 pub fn bin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mab-bin-{}", std::process::id()));
+        let dir = temp_path("bin");
         std::fs::create_dir_all(&dir).unwrap();
         dir
     })
@@ -106,7 +130,7 @@ pub fn bin_dir() -> &'static Path {
 pub fn applet(name: &str) -> Command {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     let dir = DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mab-applets-{}", std::process::id()));
+        let dir = temp_path("applets");
         std::fs::create_dir_all(&dir).unwrap();
         dir
     });
@@ -144,7 +168,7 @@ pub fn stdout(cmd: &mut Command) -> String {
 
 /// An os-release file for a distro, so tests can play Alpine or Fedora on a Debian machine.
 pub fn os_release(id: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("mab-os-release-{}-{id}", std::process::id()));
+    let path = temp_path(&format!("os-release-{id}"));
     // Tests run in parallel and share the path: write aside and rename, so a reader never sees the
     // file truncated by another test's write.
     let aside =
@@ -242,57 +266,77 @@ impl Drop for SystemLock {
     }
 }
 
+/// Debian's cross root of its C `triple`, qemu's -L for a program dynamically linked against glibc.
+pub fn cross_root(triple: &str) -> PathBuf {
+    PathBuf::from(format!("/usr/{triple}"))
+}
+
 /// Runs `bin` under `qemu-<qemu>-static` (with `-cpu cpu`, and `-L root` for dynamic glibc binaries) and
 /// returns its stdout; `None` only where a missing qemu was allowed to skip.
-/// qemu-user 7.2 now and then hangs a multithreaded guest (seen here with Go and with rustc): each run is
-/// bounded, killed and retried, and only repeated hangs fail. Go's async preemption signals, which make the
-/// hang likelier, are turned off in the guest.
 pub fn run_under_qemu(
     qemu: &str,
     cpu: Option<&str>,
     root: Option<&Path>,
     bin: &Path,
 ) -> Option<String> {
-    let q = require_tool(&format!("qemu-{qemu}-static"), &[])?;
+    let mut runner = vec![require_tool(&format!("qemu-{qemu}-static"), &[])?.into_os_string()];
+    if let Some(cpu) = cpu {
+        runner.extend(["-cpu".into(), cpu.into()]);
+    }
+    if let Some(root) = root {
+        // The root's /lib first, as mab's own runner has it (core::toolenv::qemu_runner): else the cross
+        // root's loader takes the multiarch libc6:arm64 that ld.so.cache names, and a cgo program hangs.
+        runner.extend([
+            "-L".into(),
+            root.into(),
+            "-E".into(),
+            "LD_LIBRARY_PATH=/lib".into(),
+        ]);
+    }
+    Some(run_with(&runner, bin))
+}
+
+/// Runs `bin` with `runner` (qemu-user and its options) and returns its stdout, which must succeed.
+/// qemu-user 7.2 now and then hangs a multithreaded guest (seen here with Go and with rustc): each run is
+/// bounded, killed and retried, and only repeated hangs fail. Go's async preemption signals, which make the
+/// hang likelier, are turned off in the guest.
+pub fn run_with<S: AsRef<OsStr>>(runner: &[S], bin: &Path) -> String {
     let _shared = SystemLock::take(libc::LOCK_SH);
+    let shown = format!(
+        "{} {}",
+        runner
+            .iter()
+            .map(|a| a.as_ref().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" "),
+        bin.display()
+    );
     for _ in 0..3 {
-        let mut cmd = Command::new(&q);
-        if let Some(cpu) = cpu {
-            cmd.args(["-cpu", cpu]);
-        }
-        if let Some(root) = root {
-            cmd.arg("-L").arg(root);
-        }
-        let mut child = cmd
+        let mut child = Command::new(&runner[0])
+            .args(&runner[1..])
             .arg(bin)
             .env("GODEBUG", "asyncpreemptoff=1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("qemu starts");
+            .unwrap_or_else(|e| panic!("{shown}: {e}"));
         let deadline = Instant::now() + Duration::from_secs(60);
         while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
         if child.try_wait().unwrap().is_none() {
-            eprintln!(
-                "{} hung under {}: killed, retrying",
-                bin.display(),
-                q.display()
-            );
+            eprintln!("{shown} hung: killed, retrying");
             child.kill().unwrap();
             child.wait().unwrap();
             continue;
         }
         let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
         assert!(
             out.status.success(),
-            "{} failed under qemu: {}",
-            bin.display(),
+            "{shown} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        return Some(text);
+        return String::from_utf8_lossy(&out.stdout).trim_end().to_string();
     }
-    panic!("{} hung under {} three times", bin.display(), q.display());
+    panic!("{shown} hung three times");
 }

@@ -2,7 +2,7 @@
 //! subcommand, including the raw-argument ones (cc, clang, pkg-config, ...) that bypass clap, and the
 //! manual names the xx-* programs.
 
-use crate::common::{mab, require_tool, run, stdout};
+use crate::common::{mab, require_tool, run, stdout, temp_path};
 use std::process::Command;
 
 /// The subcommands `mab --help` lists, plus the raw-argument ones its text names (`mab cc ARGS`, ...).
@@ -95,7 +95,7 @@ fn the_manual_lists_every_subcommand_and_the_xx_names() {
     let Some(groff) = require_tool("groff", &[]) else {
         return;
     };
-    let file = std::env::temp_dir().join(format!("mab-{}.1", std::process::id()));
+    let file = temp_path("mab.1");
     std::fs::write(&file, &page).unwrap();
     let out = Command::new(groff)
         .args(["-man", "-ww", "-z"])

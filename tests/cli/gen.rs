@@ -19,7 +19,7 @@ fn examples_dir() -> PathBuf {
 fn scratch(name: &str) -> PathBuf {
     static CALLS: AtomicUsize = AtomicUsize::new(0);
     let n = CALLS.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("mab-gen-{}-{n}-{name}", std::process::id()));
+    let dir = temp_path(&format!("gen-{n}-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -439,7 +439,7 @@ fn hostile_values_are_refused_or_inert() {
     let hcl = stdout(&mut gen(&dir, &["bake", "--print"]));
     let image = hcl.lines().find(|l| l.contains("default =")).unwrap();
     assert!(
-        image.trim().starts_with("default = \"mab-gen-") && image.ends_with("-xid\""),
+        image.trim().starts_with("default = \"gen-") && image.ends_with("-xid\""),
         "{image}"
     );
 }

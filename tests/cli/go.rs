@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 fn scratch() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mab-go-{}", std::process::id()));
+        let dir = temp_path("go");
         std::fs::create_dir_all(dir.join("out")).unwrap();
         dir
     })
@@ -59,7 +59,7 @@ fn example(name: &str) -> PathBuf {
 
 /// Builds `example` for `platform` with `mab go build` and returns the binary (a fresh `-o` path outside
 /// examples/, so the tree stays clean).
-fn build(example_name: &str, platform: &str) -> Option<PathBuf> {
+pub fn build(example_name: &str, platform: &str) -> Option<PathBuf> {
     let out = scratch()
         .join("out")
         .join(format!("{example_name}-{}", platform.replace('/', "-")));
@@ -78,9 +78,11 @@ fn build(example_name: &str, platform: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-/// Runs `bin` under `qemu-<qemu>-static`, with `-L root` for dynamic glibc binaries, and returns stdout.
-pub fn qemu(qemu: &str, root: Option<&str>, bin: &Path) -> Option<String> {
-    run_under_qemu(qemu, None, root.map(Path::new), bin)
+/// Runs `bin` under `qemu-<qemu>-static` and returns stdout; `glibc` is the Debian triple of a binary
+/// dynamically linked against the target's glibc.
+pub fn qemu(qemu: &str, glibc: Option<&str>, bin: &Path) -> Option<String> {
+    let root = glibc.map(cross_root);
+    run_under_qemu(qemu, None, root.as_deref(), bin)
 }
 
 fn check_hello(platform: &str, qemu_name: &str, goarch: &str) {
@@ -137,7 +139,7 @@ fn check_cgo(platform: &str, qemu_name: &str, gnu_triple: &str, goarch: &str) {
     let Some(bin) = build("go-cgo", platform) else {
         return;
     };
-    if let Some(out) = qemu(qemu_name, Some(&format!("/usr/{gnu_triple}")), &bin) {
+    if let Some(out) = qemu(qemu_name, Some(gnu_triple), &bin) {
         assert_eq!(out, format!("go-cgo {goarch} 76127"), "{platform}");
     }
 }

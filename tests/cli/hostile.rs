@@ -91,7 +91,7 @@ fn printed(out: &str) -> Vec<(String, String)> {
 /// Returns how many (variable, value) pairs were accepted and checked through `eval`.
 fn check(program: &std::path::Path, args: &[&str], strict: bool) -> usize {
     let mut evaluated = 0;
-    let canary = std::env::temp_dir().join(format!("mab-canary-{}-{strict}", std::process::id()));
+    let canary = temp_path(&format!("canary-{strict}"));
     let canary_str = canary.to_str().unwrap();
     for var in mab::core::info::input_vars() {
         for value in hostile(canary_str) {
@@ -146,7 +146,7 @@ fn mab_info_env_is_an_error_or_inert() {
 
 #[test]
 fn xx_info_env_is_an_error_or_inert() {
-    let dir = std::env::temp_dir().join(format!("mab-hostile-{}", std::process::id()));
+    let dir = temp_path("hostile");
     std::fs::create_dir_all(&dir).unwrap();
     let link = dir.join("xx-info");
     if !link.exists() {

@@ -196,7 +196,7 @@ fn bad_input_is_a_clear_error_with_exit_2() {
 
 #[test]
 fn garbage_os_release_is_named() {
-    let path = std::env::temp_dir().join(format!("mab-bad-os-release-{}", std::process::id()));
+    let path = temp_path("bad-os-release");
     std::fs::write(&path, "ID=\"deb ian$(id)\"\n").unwrap();
     let (code, _, err) = run(mab().env("MAB_OS_RELEASE", &path).arg("info"));
     assert_eq!(code, 2);

@@ -1,10 +1,10 @@
 //! `mab links DIR`: xx's names as relative symlinks to mab, and nothing that would shadow a real compiler.
 
-use crate::common::{mab, mab_path, run, stdout};
+use crate::common::{mab, mab_path, run, stdout, temp_path};
 use std::path::PathBuf;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mab-links-{}-{name}", std::process::id()));
+    let dir = temp_path(&format!("links-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -3,7 +3,7 @@
 //! whose index and configs say exactly what each test needs. The docker and podman routes that make real
 //! images are in tests/e2e/publish.sh.
 
-use crate::common::{mab, require_tool, run};
+use crate::common::{mab, require_tool, run, temp_path};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -44,7 +44,7 @@ fn free_port() -> u16 {
 /// Starts a registry that wants no authentication.
 fn registry(name: &str) -> Option<Registry> {
     require_tool("docker-registry", &[])?;
-    let dir = std::env::temp_dir().join(format!("mab-registry-{}-{name}", std::process::id()));
+    let dir = temp_path(&format!("registry-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let addr = format!("127.0.0.1:{}", free_port());

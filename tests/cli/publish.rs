@@ -20,7 +20,7 @@ fn go_hello() -> PathBuf {
 fn scratch(name: &str) -> PathBuf {
     static CALLS: AtomicUsize = AtomicUsize::new(0);
     let n = CALLS.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("mab-publish-{}-{n}-{name}", std::process::id()));
+    let dir = temp_path(&format!("publish-{n}-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

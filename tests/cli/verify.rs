@@ -120,27 +120,10 @@ const RUST: &[(&str, &[&str], &str, Link)] = &[
     ),
 ];
 
-/// Removes what earlier runs left behind (about 60 MB each): dirs whose process is gone.
-fn remove_stale_work_dirs() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.strip_prefix("mab-verify-") else {
-            continue;
-        };
-        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
 fn work_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        remove_stale_work_dirs();
-        let dir = std::env::temp_dir().join(format!("mab-verify-{}", std::process::id()));
+        let dir = temp_path("verify");
         std::fs::create_dir_all(dir.join("go")).unwrap();
         std::fs::write(dir.join("hello.c"), HELLO_C).unwrap();
         std::fs::write(dir.join("lib.c"), LIB_C).unwrap();
@@ -978,7 +961,7 @@ fn a_segment_ending_in_the_last_page_is_not_cut_short() {
     elf.extend(claimed.to_le_bytes());
     elf.extend(0x1000u64.to_le_bytes());
     assert_eq!(elf.len(), 120);
-    let dir = std::env::temp_dir().join(format!("mab-verify-page-{}", std::process::id()));
+    let dir = temp_path("verify-page");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("tiny");
     std::fs::write(&file, &elf).unwrap();

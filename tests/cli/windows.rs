@@ -122,7 +122,7 @@ BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
 fn work() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("mab-windows-{}", std::process::id()));
+        let dir = temp_path("windows");
         std::fs::create_dir_all(&dir).unwrap();
         for (name, text) in [
             ("hello.c", HELLO_C),

@@ -6,7 +6,7 @@ use crate::common::*;
 /// second run changes nothing.
 #[test]
 fn fix_source_file_pins_every_entry() {
-    let dir = std::env::temp_dir().join(format!("mab-xx-apt-{}", std::process::id()));
+    let dir = temp_path("xx-apt");
     std::fs::create_dir_all(&dir).unwrap();
     let cases = [
         (

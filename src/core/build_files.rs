@@ -212,19 +212,21 @@ mod tests {
         assert_eq!(tc.endian, "big");
         // The archiver for each language, and the emulator when there is one.
         let (info, tc) = plan("linux/arm64", None);
-        let runner = Some("qemu-aarch64-static -L /usr/aarch64-linux-gnu");
+        let runner = Some("qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/lib");
         let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", runner).unwrap();
         for want in [
             format!("set(CMAKE_CXX_COMPILER_AR \"{}\"", tc.ar),
             format!("set(CMAKE_C_COMPILER_RANLIB \"{}\"", tc.ranlib),
-            "set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64-static -L /usr/aarch64-linux-gnu)"
+            "set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/lib)"
                 .into(),
         ] {
             assert!(cmake.contains(&want), "{want}\n{cmake}");
         }
         let meson = render(Kind::Meson, &info, &tc, "pkg-config", runner).unwrap();
         assert!(
-            meson.contains("exe_wrapper = ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu']"),
+            meson.contains(
+                "exe_wrapper = ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu', '-E', 'LD_LIBRARY_PATH=/lib']"
+            ),
             "{meson}"
         );
         let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", None).unwrap();

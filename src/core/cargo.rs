@@ -18,8 +18,8 @@ pub struct Tools<'a> {
     /// Without `c`, a compiler the `cc` crate may still use for objects, which rustc links itself
     /// ([`musl_objects_compiler`]).
     pub c_objects: Option<&'a CCompiler>,
-    /// How to run the target's binaries (`qemu-aarch64-static -L /usr/aarch64-linux-gnu`), for `cargo run`
-    /// and `cargo test`.
+    /// How to run the target's binaries, for `cargo run` and `cargo test`
+    /// (`qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/lib`).
     pub runner: Option<String>,
 }
 

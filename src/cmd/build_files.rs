@@ -25,7 +25,7 @@ pub fn run(kind: Kind, args: Args) -> Result<ExitCode> {
     let probe = exec::probe();
     let tc = super::cc::toolchain(&info, &probe)?;
     let pkg_config = exec::require("pkg-config", "pkg-config")?;
-    let emulator = crate::core::toolenv::qemu_runner(&info, &probe);
+    let emulator = crate::core::toolenv::qemu_runner(&info, &tc.sysroot, &probe);
     let text = render(kind, &info, &tc, &pkg_config, emulator.as_deref())?;
     match args.output {
         Some(path) => std::fs::write(&path, text)

@@ -21,6 +21,8 @@ pub struct Tools<'a> {
     /// How to run the target's binaries, for `cargo run` and `cargo test`
     /// (`qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/lib`).
     pub runner: Option<String>,
+    /// The root holding the target's libraries (MAB_SYSROOT, else the distro's), for pkg-config.
+    pub root: &'a str,
 }
 
 /// Why cargo's target or environment cannot be planned; each says what to do.
@@ -226,7 +228,7 @@ pub fn env(
     if let Some(runner) = &found.runner {
         plan.default(format!("{key}_RUNNER"), runner.clone());
     }
-    if let Some(paths) = pkg_config::paths(info, &info.sysroot) {
+    if let Some(paths) = pkg_config::paths(info, found.root) {
         default_targeted(&mut plan, "PKG_CONFIG_LIBDIR", triple, paths.libdir);
         if let Some(sysroot) = paths.sysroot_dir {
             default_targeted(&mut plan, "PKG_CONFIG_SYSROOT_DIR", triple, sysroot);
@@ -273,7 +275,8 @@ pub fn plan(
     let tools = Tools {
         c: c.compiler.as_ref(),
         c_objects: c_objects.as_ref(),
-        runner: qemu_runner(info, probe),
+        runner: qemu_runner(info, ov.root(info), probe),
+        root: ov.root(info),
     };
     Ok(ToolPlan {
         env: env(info, triple, &tools, user)?,
@@ -312,6 +315,7 @@ mod tests {
             c,
             c_objects: None,
             runner: None,
+            root: &info.sysroot,
         };
         let lines = env(&info, triple, &found, &vars)?
             .into_iter()

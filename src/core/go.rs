@@ -38,6 +38,9 @@ pub struct Tools<'a> {
     pub c: Option<&'a CCompiler>,
     /// A triple-prefixed pkg-config wrapper (`aarch64-linux-gnu-pkg-config`), if installed.
     pub pkg_config: Option<&'a str>,
+    /// The root holding the target's libraries (MAB_SYSROOT, else the distro's), for pkg-config without
+    /// the wrapper.
+    pub root: &'a str,
 }
 
 /// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
@@ -85,7 +88,7 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
     match found.pkg_config {
         Some(wrapper) => plan.default("PKG_CONFIG", wrapper),
         None => {
-            for (k, v) in pkg_config::env(info, &info.sysroot) {
+            for (k, v) in pkg_config::env(info, found.root) {
                 plan.default(k, v);
             }
         }
@@ -102,6 +105,7 @@ pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<To
     let tools = Tools {
         c: c.compiler.as_ref(),
         pkg_config: (probe.program)(&pkg_config).map(|_| pkg_config.as_str()),
+        root: ov.root(info),
     };
     Ok(ToolPlan {
         env: env(info, &tools, user)?,
@@ -136,6 +140,7 @@ mod tests {
         let found = Tools {
             c,
             pkg_config: None,
+            root: &info.sysroot,
         };
         let lines: Vec<String> = env(&info, &found, &vars)?
             .into_iter()

@@ -200,8 +200,8 @@ fn target_libc_installed(info: &Info, probe: &Probe) -> bool {
 }
 
 /// How to run the target's Linux binaries on this machine: qemu-user, with the target's loader and
-/// libraries when they are installed.
-pub fn qemu_runner(info: &Info, probe: &Probe) -> Option<String> {
+/// libraries when they are installed (in `root`, the target's sysroot: MAB_SYSROOT or the distro's).
+pub fn qemu_runner(info: &Info, root: &str, probe: &Probe) -> Option<String> {
     if !info.is_cross() || info.target.os() != "linux" || info.build.os() != "linux" {
         return None;
     }
@@ -209,8 +209,8 @@ pub fn qemu_runner(info: &Info, probe: &Probe) -> Option<String> {
     let program = [format!("qemu-{qemu}-static"), format!("qemu-{qemu}")]
         .into_iter()
         .find(|p| (probe.program)(p).is_some())?;
-    let root = if info.sysroot != "/" {
-        Some(info.sysroot.trim_end_matches('/').to_string())
+    let root = if root != "/" {
+        Some(root.trim_end_matches('/').to_string())
     } else {
         Some(format!("/usr/{}", info.triple)).filter(|d| (probe.exists)(d))
     };
@@ -279,7 +279,8 @@ mod tests {
         let runner = |target: &str, distro: &str, files: &[&str]| {
             let exists = |path: &str| files.contains(&path);
             let probe = Probe::fake(&qemu, &exists, "/tmp/bin");
-            qemu_runner(&test_info(target, distro, &none), &probe)
+            let info = test_info(target, distro, &none);
+            qemu_runner(&info, &info.sysroot, &probe)
         };
         let cross = ["/usr/aarch64-linux-gnu"];
         assert_eq!(

@@ -449,3 +449,22 @@ fn pkg_config_dirs_agree() {
         }
     }
 }
+
+/// MAB_SYSROOT reaches cargo as it reaches the C wrappers and the build-system files: pkg-config reads
+/// the sysroot's .pc files, and the runner takes its loader and libraries.
+#[test]
+fn sysroot_reaches_pkg_config_and_runner() {
+    let root = temp_path("cargo-sysroot");
+    std::fs::create_dir_all(&root).unwrap();
+    let root = root.display().to_string();
+    let mut cmd = cargo_env(mab(), "rust-hello", "linux/arm64");
+    let out = stdout(cmd.args(["cargo", "--print-env"]).env("MAB_SYSROOT", &root));
+    let libdir = format!(
+        "PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu={root}/usr/lib/aarch64-linux-gnu/pkgconfig:"
+    );
+    assert!(out.lines().any(|l| l.starts_with(&libdir)), "{out}");
+    if require_tool("qemu-aarch64-static", &[]).is_some() {
+        let runner = format!("_RUNNER='qemu-aarch64-static -L {root} -E LD_LIBRARY_PATH=/lib'");
+        assert!(out.contains(&runner), "{out}");
+    }
+}

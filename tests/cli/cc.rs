@@ -653,6 +653,15 @@ fn cmake_c_zlib(platform: &str, debian_arch: &str) {
     assert_eq!(
         run_qemu(t, &bin, false),
         format!("c-zlib {} 76127 crc=3610a686", t.machine)
+    ); // ctest runs it with the emulator mab wrote (there is no binfmt here).
+    let tested = stdout(
+        clean(Command::new(cmake.with_file_name("ctest")))
+            .args(["-V", "--output-on-failure", "--test-dir"])
+            .arg(&build),
+    );
+    assert!(
+        tested.contains("qemu-") && tested.contains("100% tests passed"),
+        "{tested}"
     );
 }
 
@@ -704,7 +713,10 @@ fn meson_c_meson(platform: &str, debian_arch: &str) {
     assert_eq!(
         run_under_qemu(t.qemu, t.cpu, Some(&root), &bin).expect("qemu-user is installed"),
         format!("c-meson {} 76127 crc=3610a686", t.machine)
-    );
+    ); // `meson test` runs it with the exe_wrapper mab wrote, dynamically linked, from the sysroot.
+    stdout(clean(Command::new(&meson)).args(["test", "-C"]).arg(&build));
+    let log = std::fs::read_to_string(build.join("meson-logs/testlog.txt")).unwrap();
+    assert!(log.contains("qemu-") && log.contains("76127"), "{log}");
 }
 
 #[test]

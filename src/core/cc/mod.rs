@@ -52,6 +52,12 @@ pub struct Overrides {
 }
 
 impl Overrides {
+    /// The root holding the target's libraries: MAB_SYSROOT, else the distro's (Alpine's root per triple,
+    /// or / for Debian's multiarch).
+    pub fn root<'a>(&'a self, info: &'a Info) -> &'a str {
+        self.sysroot.as_deref().unwrap_or(&info.sysroot)
+    }
+
     /// Reads MAB_CC, MAB_LINKER (else XX_CC_PREFER_LINKER) and MAB_SYSROOT; `is_dir` checks the sysroot.
     pub fn from_vars(vars: Vars, is_dir: &dyn Fn(&str) -> bool) -> Result<Overrides, CcError> {
         let driver = match vars("MAB_CC") {

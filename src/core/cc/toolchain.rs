@@ -216,7 +216,7 @@ pub fn toolchain(
     let clang_name = if p.cxx { "clang++" } else { "clang" };
     let clang = (probe.program)(clang_name);
     let driver = p.driver(ov, wrapper, clang.is_some())?;
-    let sysroot = ov.sysroot.clone().unwrap_or_else(|| info.sysroot.clone());
+    let sysroot = ov.root(info).to_string();
     let debian = info.flavour.family == Some(Family::Debian);
     let t = p.triple;
     let mut compile_flags = Vec::new();

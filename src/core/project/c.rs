@@ -348,15 +348,18 @@ fn autotools(src: &Sources, found: &mut Found) -> Read {
     }
 }
 
-/// A plain Makefile: its first target (the one `make` builds), or that target's first prerequisite when
-/// it is a phony `all`; and the `-l…` flags it links with.
-fn make(src: &Sources, found: &mut Found) -> Read {
+/// A plain Makefile: its first target (the one `make` builds), or, when that is `all`, `default` or
+/// `build`, its first prerequisite that is a file (not .PHONY: lz4's `default: lib-release lz4-release`
+/// names no program); any rule's target the user names with --bin; and the `-l…` flags it links with.
+fn make(src: &Sources, found: &mut Found, chosen: Option<&str>) -> Read {
     let (path, text) = ["Makefile", "makefile", "GNUmakefile"]
         .into_iter()
         .find_map(|f| src.files.get(f).map(|t| (f, t.as_str())))
         .unwrap_or(("Makefile", ""));
     let mut vars = BTreeMap::new();
     let mut first = None;
+    let mut rules = Vec::new();
+    let mut phony = Vec::new();
     for line in text.lines() {
         if line.starts_with('\t') || line.trim_start().starts_with('#') {
             continue;
@@ -375,6 +378,10 @@ fn make(src: &Sources, found: &mut Found) -> Read {
         let Some((targets, prereqs)) = line.split_once(':') else {
             continue;
         };
+        if targets.trim() == ".PHONY" {
+            phony.extend(prereqs.split_whitespace().map(str::to_string));
+        }
+        rules.extend(targets.split_whitespace().map(str::to_string));
         let target = targets.split_whitespace().next().unwrap_or("");
         if first.is_none()
             && !target.is_empty()
@@ -398,10 +405,9 @@ fn make(src: &Sources, found: &mut Found) -> Read {
         .map(|(target, prereqs)| {
             let target = expand(&target);
             if matches!(target.as_str(), "all" | "default" | "build") {
-                prereqs
-                    .split_whitespace()
-                    .map(&expand)
-                    .find(|w| !w.is_empty())
+                (prereqs.split_whitespace().map(&expand))
+                    .flat_map(|w| w.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                    .find(|w| !phony.contains(w))
                     .into_iter()
                     .collect()
             } else {
@@ -412,6 +418,11 @@ fn make(src: &Sources, found: &mut Found) -> Read {
         .into_iter()
         .filter(|b| !b.is_empty() && !b.contains(['$', '/', '.']))
         .collect();
+    // `make NAME` builds any rule's target, not only those the default goal names.
+    let bins = match chosen {
+        Some(bin) if rules.iter().any(|t| t == bin) => vec![bin.to_string()],
+        _ => bins,
+    };
     Read {
         bins,
         name: None,
@@ -445,7 +456,7 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
         CBuild::Cmake => cmake(src, &mut found),
         CBuild::Meson => meson(src, &mut found),
         CBuild::Autotools => autotools(src, &mut found),
-        CBuild::Make => make(src, &mut found),
+        CBuild::Make => make(src, &mut found, choice.bin.as_deref()),
     };
     read.cxx |= src
         .files

@@ -534,6 +534,19 @@ mod tests {
         assert_eq!(p.packages[0].origin, "-lz in Makefile");
         let all = "BIN := tool\n.PHONY: all\nall: $(BIN) docs\n$(BIN): a.o\n";
         assert_eq!(c_project(&[("Makefile", all)]).bin, "tool");
+        // A phony prerequisite is no file, so no program: lz4's root Makefile. Any rule's target is a --bin.
+        let lz4 = ".PHONY: default\ndefault: lib-release lz4-release\n.PHONY: lib lib-release\n.PHONY: lz4 lz4-release\n\
+                   lz4 lz4-release : lib-release\n\t$(MAKE) -C programs $@\n";
+        let err = check(&[("Makefile", lz4)], Choice::default()).unwrap_err();
+        assert!(err.contains("pass --bin NAME"), "{err}");
+        let chosen = Choice {
+            bin: Some("lz4".into()),
+            ..Choice::default()
+        };
+        match check(&[("Makefile", lz4)], chosen) {
+            Ok(Project::C(p)) => assert_eq!(p.bin, "lz4"),
+            other => panic!("{other:?}"),
+        }
         let ac = [
             ("configure.ac", "AC_INIT([top], [1])\nAC_SEARCH_LIBS([ceil], [m])\nAC_CHECK_HEADERS([ \\\n  ncursesw/curses.h \\\n  curses.h])\n"),
             ("Makefile.am", "if X\nbin_PROGRAMS = top\nelse\nbin_PROGRAMS = pcp-top\nendif\n"),

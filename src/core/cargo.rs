@@ -272,11 +272,12 @@ pub fn plan(
         Some(_) => None,
         None => musl_objects(info, probe),
     };
+    let root = ov.root(info);
     let tools = Tools {
         c: c.compiler.as_ref(),
         c_objects: c_objects.as_ref(),
-        runner: qemu_runner(info, ov.root(info), probe),
-        root: ov.root(info),
+        runner: qemu_runner(info, root, probe),
+        root,
     };
     Ok(ToolPlan {
         env: env(info, triple, &tools, user)?,

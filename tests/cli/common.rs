@@ -209,9 +209,8 @@ fn which(name: &str) -> Result<PathBuf, ()> {
 }
 
 /// Held by tests that change the system's packages (tests/cli/apt.rs installs arm64 libraries with
-/// multiarch, which changes what qemu-run target binaries find: with them in / the cross loader can read
-/// the host's ld.so.cache and hang): exclusive for those tests, shared for every qemu run. A file lock, so
-/// it also orders separate test processes.
+/// multiarch, which changes the libraries qemu-run target binaries find through ld.so.cache): exclusive
+/// for those tests, shared for every qemu run. A file lock, so it also orders separate test processes.
 pub fn lock_system() -> SystemLock {
     SystemLock::take(libc::LOCK_EX)
 }

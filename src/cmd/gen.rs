@@ -197,6 +197,12 @@ fn dockerfile(a: DockerfileArgs) -> Result<ExitCode> {
         dockerfile: (a.output != "Dockerfile").then(|| a.output.clone()),
     };
     let (dockerfile, ignore) = gen::dockerfile(&project, &opts)?;
+    if !project.unmapped().is_empty() {
+        eprintln!(
+            "mab: warning: no package found for {}; none installed (--packages adds one)",
+            project.unmapped().join(", ")
+        );
+    }
     if a.out.print {
         return emit(&a.out, &[(&a.output, dockerfile)]);
     }
@@ -350,8 +356,14 @@ fn walk(dir: &Path, rel: &str, depth: usize, src: &mut Sources) -> Result<()> {
                 walk(&path, &rel_path, depth + 1, src)?;
             }
         } else if kind.is_file() {
-            if name.ends_with(".go") || (depth > 0 && NESTED_BUILD_FILES.contains(&name.as_str())) {
+            if name.ends_with(".go")
+                || (depth > 0 && NESTED_BUILD_FILES.contains(&name.as_str()))
+                || name.ends_with(".cmake")
+            {
                 src.files.insert(rel_path, read(&path)?);
+            } else if name.ends_with(".m4") {
+                // Only the name: whether the tree carries an autoconf macro itself.
+                src.files.insert(rel_path, String::new());
             } else if [".cc", ".cpp", ".cxx"].iter().any(|e| name.ends_with(e)) {
                 src.files.insert(rel_path, String::new());
             }

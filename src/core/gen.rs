@@ -182,7 +182,7 @@ struct Needs {
     build_image: String,
     is_static: bool,
     /// Debian packages for the build machine.
-    host: Vec<&'static str>,
+    host: Vec<String>,
     /// Debian packages for the target's architecture (`mab apt-get`).
     target: Vec<String>,
 }
@@ -199,7 +199,7 @@ impl Needs {
 
     /// clang and lld on the build machine, the target's C library (and C++ library) to link with.
     fn c_toolchain(mut self, cxx: bool) -> Needs {
-        self.host.extend(["clang", "lld"]);
+        self.host.extend(["clang", "lld"].map(str::to_string));
         // For linking C against the target's glibc (installed for the target by `mab apt-get`).
         let debian = table::debian();
         self.target
@@ -245,6 +245,23 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
         needs.target.push(check_package(pkg)?);
         notes.push(comment(&format!("target package {pkg} (--packages)")));
     }
+    for tool in project.tools() {
+        needs.host.push(check_package(&tool.name)?);
+        notes.push(comment(&format!(
+            "build-machine package {} ({})",
+            tool.name, tool.origin
+        )));
+    }
+    for name in project.unmapped() {
+        notes.push(comment(&format!(
+            "no {} package found for {name} (none installed; --packages adds one)",
+            table::debian().codename
+        )));
+    }
+    needs.host.retain({
+        let mut seen = std::collections::HashSet::new();
+        move |p| seen.insert(p.clone())
+    });
     let mut seen = std::collections::HashSet::new();
     needs.target.retain(|p| seen.insert(p.clone()));
     cx.insert("notes", &notes);
@@ -378,13 +395,20 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
         opts.link_static == Some(true),
     )
     .c_toolchain(p.cxx);
-    needs.host.push("pkg-config");
-    needs.host.extend(match p.build {
-        CBuild::Cmake => &["cmake", "ninja-build"][..],
-        CBuild::Meson => &["meson", "ninja-build", "dpkg-dev"],
-        CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
-        CBuild::Make => &["make"],
-    });
+    needs.host.push("pkg-config".to_string());
+    needs.host.extend(
+        match p.build {
+            CBuild::Cmake => &["cmake", "ninja-build"][..],
+            CBuild::Meson => &["meson", "ninja-build", "dpkg-dev"],
+            CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
+            CBuild::Make => &["make"],
+        }
+        .iter()
+        .map(|p| p.to_string()),
+    );
+    if p.autoconf_archive {
+        needs.host.push("autoconf-archive".to_string());
+    }
     let options = p
         .test_options
         .iter()

@@ -28,6 +28,8 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "meson" -%}
 # The executable may be declared in a subdirectory's meson.build, so it is looked for in the whole build tree.
+# --wrap-mode=nodownload: a dependency missing from the packages above is an error that names it, not a
+# silent download of its source (subprojects/ already in the tree are still used).
 # Meson reads its cross file from Debian's own cross toolchain for the target (crossbuild-essential,
 # found by meson env2mfile --debarch); mab verify checks that the result is an executable for the
 # target{% if static %} and statically linked{% endif %}.
@@ -36,21 +38,22 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends "crossbuild-essential-$(mab info debian-arch)" \
  && rm -rf /var/lib/apt/lists/* \
  && meson env2mfile --cross --debarch "$(mab info debian-arch)" -o /tmp/cross.ini \
- && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
+ && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release --wrap-mode=nodownload{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
  && meson compile -C /tmp/build \
  && mkdir -p /out \
  && cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "autotools" -%}
-# configure --host cross-compiles with mab's compilers; mab verify checks that the result is an
-# executable for the target{% if static %} and statically linked{% endif %}.
+# configure --host cross-compiles with mab's compilers (a tree without configure gets it from
+# autoreconf); mab verify checks that the result is an executable for the target{% if static %} and
+# statically linked{% endif %}. The program is installed in bin/ or sbin/.
 RUN if [ ! -x configure ]; then autoreconf -fi; fi \
  && ./configure --host="$(mab info triple)" CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} \
  && make -j"$(nproc)" \
  && make install DESTDIR=/tmp/install \
  && mkdir -p /out \
- && cp /tmp/install/usr/local/bin/{{ bin }} /out/{{ bin }} \
+ && cp "$(find /tmp/install/usr/local/bin /tmp/install/usr/local/sbin -name {{ bin | sh }} -type f -print -quit 2>/dev/null)" /out/{{ bin }} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% else -%}

@@ -105,17 +105,18 @@ binfmt_unregister() {
   return 0
 }
 
-# A Debian bookworm image for one platform, made by debootstrap (no registry is reachable here), with the
-# given extra packages. Tagged NAME; cached as a tarball under $E2E_CACHE between runs on the same machine.
+# A Debian image for one platform (bookworm unless RELEASE is given), made by debootstrap (no registry is
+# reachable here), with the given extra packages. Tagged NAME; cached as a tarball under $E2E_CACHE between
+# runs on the same machine.
 base_image() {
-  local name=$1 arch=$2 packages=$3 dir tarball key
+  local name=$1 arch=$2 packages=$3 release=${4:-bookworm} dir tarball key
   key=$(echo "$arch $packages" | sha256sum | cut -c1-16)
-  tarball="${E2E_CACHE:-/var/cache/mab-e2e}/bookworm-$arch-$key.tar"
+  tarball="${E2E_CACHE:-/var/cache/mab-e2e}/$release-$arch-$key.tar"
   if [ ! -s "$tarball" ]; then
     mkdir -p "$(dirname "$tarball")"
     dir=$(mktemp -d "$E2E_ROOT/rootfs.XXXXXX")
-    e2e_say "debootstrap bookworm ($arch) with: ${packages:-nothing}"
-    debootstrap --variant=minbase --arch="$arch" ${packages:+--include="$packages"} bookworm "$dir" \
+    e2e_say "debootstrap $release ($arch) with: ${packages:-nothing}"
+    debootstrap --variant=minbase --arch="$arch" ${packages:+--include="$packages"} "$release" "$dir" \
       "$(debian_mirror)" >"$E2E_ROOT/debootstrap-$arch.log" 2>&1 \
       || { tail -20 "$E2E_ROOT/debootstrap-$arch.log" >&2; e2e_die "debootstrap failed"; }
     tar -C "$dir" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"

@@ -142,8 +142,99 @@ struct Read {
     test_options: Vec<String>,
 }
 
+/// 1-based line of `sub`, a slice of `text`.
+fn line_of(text: &str, sub: &str) -> usize {
+    let at = (sub.as_ptr() as usize)
+        .saturating_sub(text.as_ptr() as usize)
+        .min(text.len());
+    text[..at].matches('\n').count() + 1
+}
+
+/// Where a call stands: `file:line`.
+fn origin(path: &str, text: &str, call: &str) -> String {
+    format!("{path}:{}", line_of(text, call))
+}
+
+/// CMake's own find modules that look for a program the build runs on the build machine.
+const CMAKE_PROGRAM_MODULES: &[(&str, &str)] = &[
+    ("BISON", "bison"),
+    ("FLEX", "flex"),
+    ("Gettext", "msgfmt"),
+    ("Intl", ""),
+    ("Perl", "perl"),
+    ("PythonInterp", "python3"),
+    ("Python3", "python3"),
+    ("Python", "python3"),
+    ("PkgConfig", "pkg-config"),
+];
+
+/// Arguments of a CMake call that name things (not keywords, not variables).
+fn cmake_names(args: &[String]) -> impl Iterator<Item = &String> {
+    args.iter().filter(|a| {
+        !CMAKE_KEYWORDS.contains(&a.to_ascii_lowercase().as_str())
+            && !a.contains(['$', '/', '(', ')'])
+            && !a.is_empty()
+    })
+}
+
+/// The libraries a project's own `Find<Name>.cmake` looks for: pkg-config modules, then libraries by
+/// name (alternatives: the first one known), then headers when it names no library.
+fn find_module(path: &str, text: &str, found: &mut Found) {
+    let mut any = false;
+    for call in call_texts(text, "pkg_check_modules") {
+        for m in cmake_names(&words(call)).skip(1) {
+            any |= found.add(Kind::PkgConfig, m, &origin(path, text, call));
+        }
+    }
+    for call in call_texts(text, "pkg_search_module") {
+        let names: Vec<String> = cmake_names(&words(call)).skip(1).cloned().collect();
+        any |= found.add_first(Kind::PkgConfig, &names, &origin(path, text, call));
+    }
+    if any {
+        return;
+    }
+    for call in call_texts(text, "find_library") {
+        let names: Vec<String> = cmake_names(&words(call))
+            .skip(1)
+            .map(|n| lib_name(n).to_string())
+            .collect();
+        any |= found.add_first(Kind::Link, &names, &origin(path, text, call));
+    }
+    if !any {
+        for call in call_texts(text, "find_path") {
+            let names: Vec<String> = cmake_names(&words(call))
+                .skip(1)
+                .filter(|h| h.contains('.'))
+                .cloned()
+                .collect();
+            found.add_first(Kind::Header, &names, &origin(path, text, call));
+        }
+    }
+}
+
+/// `find_library`'s names are library names, `libfoo` or `foo`, without `.so`.
+fn lib_name(n: &str) -> &str {
+    n.strip_prefix("lib").unwrap_or(n)
+}
+
 fn cmake(src: &Sources, found: &mut Found) -> Read {
     let files = files_named(src, "CMakeLists.txt");
+    // The project's other CMake files (cmake/Dependencies.cmake, …) call find_package too; its own find
+    // modules are read when a find_package names them.
+    let includes: Vec<(&str, &str)> = src
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".cmake") && !file_name(p).starts_with("Find"))
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let find_modules: BTreeMap<String, (&str, &str)> = src
+        .files
+        .iter()
+        .filter_map(|(p, t)| {
+            let name = file_name(p).strip_prefix("Find")?.strip_suffix(".cmake")?;
+            Some((name.to_ascii_lowercase(), (p.as_str(), t.as_str())))
+        })
+        .collect();
     let mut vars = BTreeMap::new();
     let mut name = None;
     let mut cxx = false;
@@ -168,6 +259,9 @@ fn cmake(src: &Sources, found: &mut Found) -> Read {
             }
         }
     }
+    if let Some(n) = &name {
+        found.own(n);
+    }
     let resolve = |w: &str| -> Option<String> {
         match w.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
             Some("PROJECT_NAME" | "CMAKE_PROJECT_NAME") => name.clone(),
@@ -176,40 +270,76 @@ fn cmake(src: &Sources, found: &mut Found) -> Read {
         }
     };
     let mut bins = Vec::new();
-    for (path, text) in &files {
+    for (_, text) in &files {
         for args in calls(text, "add_executable") {
             // IMPORTED and ALIAS executables are not built here.
             if args.iter().any(|a| a == "IMPORTED" || a == "ALIAS") {
                 continue;
             }
-            bins.extend(args.first().and_then(|a| resolve(a)));
+            // A name still holding a variable after resolving is not one a user can pass.
+            bins.extend(
+                args.first()
+                    .and_then(|a| resolve(a))
+                    .filter(|b| !b.contains('$')),
+            );
         }
-        for args in calls(text, "pkg_check_modules")
-            .into_iter()
-            .chain(calls(text, "pkg_search_module"))
-        {
-            for m in args.iter().skip(1) {
-                if !CMAKE_KEYWORDS.contains(&m.to_ascii_lowercase().as_str()) {
-                    found.add(Kind::PkgConfig, m, path);
-                }
+    }
+    let mut seen_modules = Vec::new();
+    for (path, text) in files.iter().chain(includes.iter()) {
+        for call in call_texts(text, "pkg_check_modules") {
+            for m in cmake_names(&words(call)).skip(1) {
+                found.add(Kind::PkgConfig, m, &origin(path, text, call));
             }
         }
-        for args in calls(text, "find_package") {
-            if let Some(p) = args.first() {
-                found.add(Kind::Cmake, p, path);
+        for call in call_texts(text, "pkg_search_module") {
+            let names: Vec<String> = cmake_names(&words(call)).skip(1).cloned().collect();
+            found.add_first(Kind::PkgConfig, &names, &origin(path, text, call));
+        }
+        for call in call_texts(text, "find_package") {
+            let at = origin(path, text, call);
+            let Some(p) = words(call).into_iter().next() else {
+                continue;
+            };
+            if p.contains('$') {
+                continue;
+            }
+            if let Some((_, program)) = CMAKE_PROGRAM_MODULES
+                .iter()
+                .find(|(m, _)| m.eq_ignore_ascii_case(&p))
+            {
+                if !program.is_empty() {
+                    found.program(&[program.to_string()], true, &at);
+                }
+            } else if let Some((mpath, mtext)) = find_modules.get(&p.to_ascii_lowercase()) {
+                // The project's own find module decides what the name means.
+                if !seen_modules.contains(mpath) {
+                    seen_modules.push(*mpath);
+                    find_module(mpath, mtext, found);
+                }
+            } else {
+                found.add(Kind::Cmake, &p, &at);
             }
         }
         // find_library(VAR NAMES a b ...) or find_library(VAR a): library names without lib/.so.
-        for args in calls(text, "find_library") {
-            for n in args.iter().skip(1) {
+        for call in call_texts(text, "find_library") {
+            let at = origin(path, text, call);
+            for n in words(call).iter().skip(1) {
                 if CMAKE_KEYWORDS.contains(&n.to_ascii_lowercase().as_str()) {
                     continue;
                 }
                 if n.contains(['$', '/']) || n.chars().next().is_some_and(|c| c.is_uppercase()) {
                     break;
                 }
-                found.add(Kind::Link, n.strip_prefix("lib").unwrap_or(n), path);
+                found.add(Kind::Link, lib_name(n), &at);
             }
+        }
+        // find_program(VAR NAMES a b …): the first name a package ships, when the build cannot do
+        // without it (REQUIRED, or a code generator).
+        for call in call_texts(text, "find_program") {
+            let args = words(call);
+            let names: Vec<String> = cmake_names(&args).skip(1).cloned().collect();
+            let required = args.iter().any(|a| a == "REQUIRED");
+            found.program(&names, required, &origin(path, text, call));
         }
     }
     Read {
@@ -218,6 +348,11 @@ fn cmake(src: &Sources, found: &mut Found) -> Read {
         cxx,
         test_options,
     }
+}
+
+/// The last component of a `/`-separated path.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// A Meson call's first argument when it is a string literal (not a variable).
@@ -247,6 +382,36 @@ fn foreach_values(text: &str, var: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The string literals of a Meson call before its first keyword argument (`dependency('a', 'b',
+/// required: false)` → a, b), and whether it says `required: false` or leaves it to an option.
+fn meson_args(args: &str) -> (Vec<String>, bool) {
+    let mut names = Vec::new();
+    for part in args.split(',') {
+        let part = part.trim();
+        if part.contains(':') {
+            break;
+        }
+        match part.strip_prefix('\'').and_then(|p| p.strip_suffix('\'')) {
+            Some(lit) => names.push(lit.to_string()),
+            None => break,
+        }
+    }
+    let compact: String = args.chars().filter(|c| !c.is_whitespace()).collect();
+    let optional = compact.contains("required:false") || compact.contains("required:get_option");
+    (names, optional)
+}
+
+/// Meson's own dependency names that are not pkg-config modules.
+/// Meson's own dependency names that are not pkg-config modules ("": the C library has it).
+const MESON_DEPENDENCIES: &[(&str, &str)] = &[
+    ("curses", "ncursesw"),
+    ("threads", ""),
+    ("iconv", ""),
+    ("intl", ""),
+    ("dl", ""),
+    ("openmp", ""),
+];
+
 fn meson(src: &Sources, found: &mut Found) -> Read {
     let mut read = Read {
         bins: Vec::new(),
@@ -254,124 +419,329 @@ fn meson(src: &Sources, found: &mut Found) -> Read {
         cxx: false,
         test_options: Vec::new(),
     };
-    for (path, text) in files_named(src, "meson.build") {
-        read.bins.extend(
-            call_texts(text, "executable")
-                .into_iter()
-                .filter_map(meson_literal),
-        );
-        for args in call_texts(text, "dependency") {
-            match meson_literal(args) {
-                Some(dep) => {
-                    found.add(Kind::PkgConfig, &dep, path);
-                }
-                // `foreach name : ['lua-5.4', 'lua'] … dependency(name, required: false)`: the first of
-                // the alternatives the table knows.
-                None => {
-                    let var = args.split(',').next().unwrap_or("").trim();
-                    if let Some(dep) = foreach_values(text, var)
-                        .into_iter()
-                        .find(|d| libs::find(Kind::PkgConfig, d).is_some())
-                    {
-                        found.add(Kind::PkgConfig, &dep, path);
-                    }
-                }
-            }
-        }
+    let files = files_named(src, "meson.build");
+    for (_, text) in &files {
         for args in call_texts(text, "project") {
             read.name = read.name.clone().or(meson_literal(args));
             read.cxx |= words(args).iter().any(|w| w == "cpp");
         }
     }
+    if let Some(n) = &read.name {
+        found.own(n);
+    }
+    for (path, text) in files {
+        read.bins.extend(
+            call_texts(text, "executable")
+                .into_iter()
+                .filter_map(meson_literal),
+        );
+        for call in call_texts(text, "dependency") {
+            let at = origin(path, text, call);
+            let (names, _) = meson_args(call);
+            if names.is_empty() {
+                // `foreach name : ['lua-5.4', 'lua'] … dependency(name, required: false)`: the first of
+                // the alternatives a package ships.
+                let var = call.split(',').next().unwrap_or("").trim();
+                found.add_first(Kind::PkgConfig, &foreach_values(text, var), &at);
+                continue;
+            }
+            let mut pkg_config = Vec::new();
+            for n in names {
+                match MESON_DEPENDENCIES.iter().find(|(m, _)| *m == n) {
+                    Some((_, "")) => {}
+                    Some((_, pc)) => pkg_config.push(pc.to_string()),
+                    None => pkg_config.push(n),
+                }
+            }
+            found.add_first(Kind::PkgConfig, &pkg_config, &at);
+        }
+        for call in call_texts(text, "find_library") {
+            let (names, _) = meson_args(call);
+            found.add_first(Kind::Link, &names, &origin(path, text, call));
+        }
+        for call in call_texts(text, "find_program") {
+            let (names, optional) = meson_args(call);
+            // Meson's own scripts (`find_program('scripts/gen.py')`) are in the tree.
+            let names: Vec<String> = names.into_iter().filter(|n| !n.contains('/')).collect();
+            found.program(&names, !optional, &origin(path, text, call));
+        }
+    }
     read
 }
 
-fn autotools(src: &Sources, found: &mut Found) -> Read {
-    let mut bins = Vec::new();
-    for (_, am) in files_named(src, "Makefile.am") {
-        for line in am.lines() {
-            if let Some((key, value)) = line.split_once('=') {
-                if key.trim().trim_end_matches('+') == "bin_PROGRAMS" {
-                    bins.extend(
-                        value
-                            .split_whitespace()
-                            .filter(|w| !w.contains('$'))
-                            .map(str::to_string),
-                    );
-                }
-            }
+/// autoconf macros that need a program on the build machine, and the package that has it.
+const AUTOCONF_TOOLS: &[(&str, &[&str])] = &[
+    ("ac_prog_yacc", &["bison"]),
+    ("ac_prog_lex", &["flex"]),
+    ("am_prog_lex", &["flex"]),
+    ("am_gnu_gettext", &["gettext", "autopoint"]),
+    ("am_path_python", &["python3"]),
+    ("am_prog_vala", &["valac"]),
+    ("gtk_doc_check", &["gtk-doc-tools"]),
+    ("it_prog_intltool", &["intltool"]),
+];
+
+/// Names in an autoconf list argument: `[zlib, z]`, `[ncursesw ncurses]`, shell variables dropped.
+fn m4_list(arg: &str) -> Vec<String> {
+    arg.split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| w.trim_matches(|c| c == '[' || c == ']'))
+        .filter(|w| !w.is_empty() && !w.contains(['$', '(', ')', '"', '\'', '\\']))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Programs an automake file installs: `bin_PROGRAMS` and `sbin_PROGRAMS` (comments, line
+/// continuations, `+=` and conditionals read; `$(EXEEXT)` and variables dropped).
+fn automake_programs(am: &str) -> Vec<String> {
+    let joined = am.replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if matches!(
+            key.trim().trim_end_matches(['+', ':']).trim(),
+            "bin_PROGRAMS" | "sbin_PROGRAMS"
+        ) {
+            out.extend(
+                value
+                    .split_whitespace()
+                    .filter(|w| !w.contains('$'))
+                    .map(str::to_string),
+            );
         }
     }
+    out
+}
+
+fn autotools(src: &Sources, found: &mut Found) -> (Read, bool) {
+    let mut bins = Vec::new();
+    for (_, am) in files_named(src, "Makefile.am") {
+        bins.extend(automake_programs(am));
+    }
     let mut name = None;
+    let mut cxx = false;
+    let mut archive = false;
     for file in ["configure.ac", "configure.in"] {
         let ac = src.file(file);
         name = name.or(call_texts(ac, "ac_init")
             .first()
             .and_then(|a| m4_args(a).into_iter().next()));
-        for args in call_texts(ac, "pkg_check_modules") {
-            if let Some(mods) = m4_args(args).get(1) {
+        if let Some(n) = &name {
+            found.own(n);
+        }
+        for call in call_texts(ac, "pkg_check_modules")
+            .into_iter()
+            .chain(call_texts(ac, "pkg_check_modules_static"))
+        {
+            if let Some(mods) = m4_args(call).get(1) {
                 for m in mods.split_whitespace() {
                     if m.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                        found.add(Kind::PkgConfig, m, file);
+                        found.add(Kind::PkgConfig, m, &origin(file, ac, call));
                     }
                 }
             }
         }
-        for args in call_texts(ac, "ac_check_lib") {
-            if let Some(lib) = m4_args(args).first() {
-                found.add(Kind::Link, lib, file);
+        for call in call_texts(ac, "ac_check_lib") {
+            if let Some(lib) = m4_args(call).first() {
+                found.add_first(Kind::Link, &m4_list(lib), &origin(file, ac, call));
             }
         }
-        for args in call_texts(ac, "ac_search_libs") {
-            for lib in m4_args(args)
-                .get(1)
-                .into_iter()
-                .flat_map(|l| l.split_whitespace())
-            {
-                found.add(Kind::Link, lib, file);
+        // Alternatives: any one of them serves.
+        for call in call_texts(ac, "ac_search_libs") {
+            if let Some(libs) = m4_args(call).get(1) {
+                found.add_first(Kind::Link, &m4_list(libs), &origin(file, ac, call));
             }
         }
-        for args in call_texts(ac, "ac_check_headers")
+        for call in call_texts(ac, "ac_check_headers")
             .into_iter()
             .chain(call_texts(ac, "ac_check_header"))
         {
-            for h in m4_args(args).first().into_iter().flat_map(|h| words(h)) {
-                found.add(Kind::Header, &h, file);
+            for h in m4_args(call).first().into_iter().flat_map(|h| m4_list(h)) {
+                found.add(Kind::Header, &h, &origin(file, ac, call));
+            }
+        }
+        for macro_name in [
+            "ac_path_prog",
+            "ac_path_progs",
+            "ac_check_prog",
+            "ac_check_progs",
+        ] {
+            for call in call_texts(ac, macro_name) {
+                let args = m4_args(call);
+                // AC_CHECK_PROG(VAR, prog, …) and AC_PATH_PROG(VAR, prog, …) alike.
+                if let Some(progs) = args.get(1) {
+                    found.program(&m4_list(progs), false, &origin(file, ac, call));
+                }
+            }
+        }
+        for (macro_name, packages) in AUTOCONF_TOOLS {
+            if let Some(call) = call_texts(ac, macro_name).first() {
+                for p in *packages {
+                    found.tool(
+                        p,
+                        &format!(
+                            "{} in {}",
+                            macro_name.to_ascii_uppercase(),
+                            origin(file, ac, call)
+                        ),
+                    );
+                }
+            } else if let Some(at) = bare_macro(ac, macro_name) {
+                for p in *packages {
+                    found.tool(
+                        p,
+                        &format!("{} in {file}:{at}", macro_name.to_ascii_uppercase()),
+                    );
+                }
+            }
+        }
+        cxx |= !call_texts(ac, "ac_prog_cxx").is_empty() || bare_macro(ac, "ac_prog_cxx").is_some();
+        // autoconf-archive's macros, when configure must be made and the tree does not carry them.
+        archive |= !src.has("configure")
+            && ac.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with("AX_")
+                    && !src.files.keys().any(|p| {
+                        file_name(p)
+                            .strip_suffix(".m4")
+                            .is_some_and(|m| l.to_ascii_lowercase().starts_with(m))
+                    })
+            });
+    }
+    (
+        Read {
+            bins,
+            name,
+            cxx,
+            test_options: Vec::new(),
+        },
+        archive,
+    )
+}
+
+/// The line of a macro used without arguments (`AC_PROG_YACC` alone on a line).
+fn bare_macro(text: &str, lower_name: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim();
+            l.len() == lower_name.len() && l.eq_ignore_ascii_case(lower_name)
+        })
+        .map(|i| i + 1)
+}
+
+/// A Makefile's variables, each expanded (recursively, `$(VAR)` and `${VAR}`; unknown ones empty).
+struct MakeVars(BTreeMap<String, String>);
+
+impl MakeVars {
+    fn expand(&self, text: &str) -> String {
+        self.expand_depth(text, 0)
+    }
+
+    fn expand_depth(&self, text: &str, depth: usize) -> String {
+        if depth > 8 || !text.contains('$') {
+            return text.to_string();
+        }
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let close = match after.chars().next() {
+                Some('(') => ')',
+                Some('{') => '}',
+                _ => {
+                    out.push('$');
+                    rest = after;
+                    continue;
+                }
+            };
+            let Some(end) = after.find(close) else {
+                out.push_str(&rest[at..]);
+                return out;
+            };
+            let name = &after[1..end];
+            if name.contains([' ', '$', '(', '{']) {
+                // A function call ($(shell …), $(wildcard …)): kept for the caller to read.
+                out.push_str(&rest[at..at + 2 + end]);
+            } else if let Some(value) = self.0.get(name) {
+                out.push_str(&self.expand_depth(value, depth + 1));
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// pkg-config modules a command line asks for: `pkg-config --libs ncursesw`, `$(PKG_CONFIG) --cflags
+/// --libs a b` (the variable already expanded, or still there).
+fn pkg_config_modules(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for (at, _) in text
+        .match_indices("pkg-config")
+        .chain(text.match_indices("PKG_CONFIG)"))
+    {
+        let rest = &text[at..];
+        let rest = rest.split_once(char::is_whitespace).map_or("", |(_, r)| r);
+        for w in rest.split_whitespace() {
+            let w = w.trim_end_matches([')', '`', ';', '"']);
+            if w.starts_with("--") {
+                continue;
+            }
+            if w.is_empty()
+                || w.starts_with(['-', '$', '|', '&', '>', '<', '2'])
+                || !w
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+            {
+                break;
+            }
+            out.push(w);
+            if text[at..]
+                .split_whitespace()
+                .nth(1)
+                .is_some_and(|n| !n.starts_with("--"))
+            {
+                break;
             }
         }
     }
-    Read {
-        bins,
-        name,
-        cxx: false,
-        test_options: Vec::new(),
-    }
+    out
 }
 
 /// A plain Makefile: its first target (the one `make` builds), or, when that is `all`, `default` or
 /// `build`, its first prerequisite that is a file (not .PHONY: lz4's `default: lib-release lz4-release`
-/// names no program); any rule's target the user names with --bin; and the `-l…` flags it links with.
+/// names no program); any rule's target the user names with --bin; and the libraries it links, from
+/// `-l…` and `pkg-config` anywhere (variables, recipes, `$(shell …)`).
 fn make(src: &Sources, found: &mut Found, chosen: Option<&str>) -> Read {
-    let (path, text) = ["Makefile", "makefile", "GNUmakefile"]
+    let (path, text) = ["GNUmakefile", "makefile", "Makefile"]
         .into_iter()
         .find_map(|f| src.files.get(f).map(|t| (f, t.as_str())))
         .unwrap_or(("Makefile", ""));
+    let joined = text.replace("\\\n", " ");
     let mut vars = BTreeMap::new();
     let mut first = None;
     let mut rules = Vec::new();
     let mut phony = Vec::new();
-    for line in text.lines() {
+    for line in joined.lines() {
         if line.starts_with('\t') || line.trim_start().starts_with('#') {
             continue;
         }
-        for name in libs::link_flags(line) {
-            found.add(Kind::Link, name, path);
-        }
         if let Some((var, value)) = line.split_once('=') {
-            let var = var.trim_end_matches([':', '?', '+', ' ']);
+            let var = var.trim_end_matches([':', '?', '+', ' ', '!']);
             if !var.contains(':') {
-                vars.entry(var.trim().to_string())
-                    .or_insert_with(|| value.trim().to_string());
+                let var = var.trim().trim_start_matches("export ").trim().to_string();
+                let value = value.trim().to_string();
+                // `+=` appends; the first plain assignment wins over later conditional ones.
+                match vars.get_mut(&var) {
+                    Some(old) if line.contains("+=") => *old = format!("{old} {value}"),
+                    Some(_) => {}
+                    None => {
+                        vars.insert(var, value);
+                    }
+                }
                 continue;
             }
         }
@@ -387,27 +757,34 @@ fn make(src: &Sources, found: &mut Found, chosen: Option<&str>) -> Read {
             && !target.is_empty()
             && !target.starts_with('.')
             && !target.contains('%')
+            && !target.contains('=')
         {
             first = Some((target.to_string(), prereqs.to_string()));
         }
     }
-    let expand = |w: &str| -> String {
-        match w
-            .strip_prefix("$(")
-            .and_then(|v| v.strip_suffix(')'))
-            .or_else(|| w.strip_prefix("${").and_then(|v| v.strip_suffix('}')))
-        {
-            Some(var) => vars.get(var).cloned().unwrap_or_default(),
-            None => w.to_string(),
+    let vars = MakeVars(vars);
+    // Every line, recipes included, with the variables expanded: -l flags and pkg-config modules.
+    for (n, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
         }
-    };
+        let expanded = vars.expand(line);
+        let at = format!("{path}:{}", n + 1);
+        for name in libs::link_flags(&expanded) {
+            found.add(Kind::Link, name, &at);
+        }
+        for module in pkg_config_modules(&expanded) {
+            found.add(Kind::PkgConfig, module, &at);
+        }
+    }
     let bins = first
         .map(|(target, prereqs)| {
-            let target = expand(&target);
+            let target = vars.expand(&target);
             if matches!(target.as_str(), "all" | "default" | "build") {
-                (prereqs.split_whitespace().map(&expand))
-                    .flat_map(|w| w.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-                    .find(|w| !phony.contains(w))
+                vars.expand(&prereqs)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .find(|w| !phony.contains(w) && !w.contains(['$', '/', '.']))
                     .into_iter()
                     .collect()
             } else {
@@ -416,11 +793,13 @@ fn make(src: &Sources, found: &mut Found, chosen: Option<&str>) -> Read {
         })
         .unwrap_or_default()
         .into_iter()
-        .filter(|b| !b.is_empty() && !b.contains(['$', '/', '.']))
+        .filter(|b: &String| !b.is_empty() && !b.contains(['$', '/', '.']))
         .collect();
     // `make NAME` builds any rule's target, not only those the default goal names.
     let bins = match chosen {
-        Some(bin) if rules.iter().any(|t| t == bin) => vec![bin.to_string()],
+        Some(bin) if rules.iter().any(|t| t == bin || vars.expand(t) == bin) => {
+            vec![bin.to_string()]
+        }
         _ => bins,
     };
     Read {
@@ -452,10 +831,15 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
         }
     };
     let mut found = Found::default();
+    let mut autoconf_archive = false;
     let mut read = match build {
         CBuild::Cmake => cmake(src, &mut found),
         CBuild::Meson => meson(src, &mut found),
-        CBuild::Autotools => autotools(src, &mut found),
+        CBuild::Autotools => {
+            let (read, archive) = autotools(src, &mut found);
+            autoconf_archive = archive;
+            read
+        }
         CBuild::Make => make(src, &mut found, choice.bin.as_deref()),
     };
     read.cxx |= src
@@ -465,8 +849,12 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
     read.bins.sort();
     read.bins.dedup();
     // The executable named after the project, else the only one that is not a test, is the program.
-    let preferred = match &read.name {
-        Some(n) if read.bins.contains(n) => Some((n.clone(), "named after the project")),
+    let named = read
+        .name
+        .as_ref()
+        .and_then(|n| read.bins.iter().find(|b| b.eq_ignore_ascii_case(n)));
+    let preferred = match named {
+        Some(n) => Some((n.clone(), "named after the project")),
         _ => {
             let mains: Vec<&String> = read.bins.iter().filter(|b| !looks_like_test(b)).collect();
             (mains.len() == 1).then(|| (mains[0].clone(), "the only one that is not a test"))
@@ -490,12 +878,21 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
             &mut notes,
         )?,
     };
+    if !found.optional.is_empty() {
+        notes.push(format!(
+            "not installed, as the build can do without them: {}",
+            found.optional.join(", ")
+        ));
+    }
     Ok(CProject {
         build,
         bin,
         cxx: read.cxx,
+        tools: found.tools.clone(),
+        unmapped: found.unmapped.clone(),
         packages: found.into_packages(),
         test_options: read.test_options,
+        autoconf_archive,
         notes,
     })
 }
@@ -530,5 +927,109 @@ mod tests {
         let mut found = Found::default();
         meson(&src, &mut found);
         assert_eq!(found.packages[0].name, "liblua5.4-dev");
+    }
+
+    fn detect_files(files: &[(&str, &str)]) -> CProject {
+        let src = Sources {
+            files: files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+            cargo: None,
+        };
+        detect(&src, &Choice::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn names(p: &[crate::core::project::Package]) -> Vec<&str> {
+        p.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    /// automake's program lists: comments, continuations, sbin, `+=`; autoconf's tool macros.
+    #[test]
+    fn automake_and_autoconf_grammar() {
+        let am = "bin_PROGRAMS = tool # Build an installable binary\n\
+                  sbin_PROGRAMS = toold \\\n  toolctl\nbin_PROGRAMS += $(EXTRA)\ncheck_PROGRAMS = t1\n";
+        assert_eq!(automake_programs(am), ["tool", "toold", "toolctl"]);
+        let ac = "AC_INIT([tool], [1])\nAC_PROG_YACC\nAM_GNU_GETTEXT([external])\n\
+                  AC_SEARCH_LIBS([inflate], [zlib, z])\nAC_PROG_CXX\nAX_CHECK_COMPILE_FLAG([-x])\n";
+        let p = detect_files(&[
+            ("configure.ac", ac),
+            ("Makefile.am", "bin_PROGRAMS = tool # the tool\n"),
+        ]);
+        assert_eq!(p.bin, "tool");
+        assert!(p.cxx);
+        assert_eq!(names(&p.tools), ["bison", "gettext", "autopoint"]);
+        assert_eq!(p.tools[0].origin, "AC_PROG_YACC in configure.ac:2");
+        assert_eq!(names(&p.packages), ["zlib1g-dev"]);
+        assert_eq!(p.packages[0].origin, "-lz in configure.ac:4");
+        // No configure in the tree and no ax_*.m4 of its own: autoreconf needs autoconf-archive.
+        assert!(p.autoconf_archive);
+        let carried = detect_files(&[
+            ("configure.ac", ac),
+            ("m4/ax_check_compile_flag.m4", ""),
+            ("Makefile.am", "bin_PROGRAMS = tool\n"),
+        ]);
+        assert!(!carried.autoconf_archive);
+    }
+
+    /// Make: variables expanded recursively, $(shell pkg-config …), -l in recipes and in +=.
+    #[test]
+    fn makefile_grammar() {
+        let mk = "PKG_CONFIG ?= pkg-config\nLDLIBS += -lm\nLDLIBS += $(shell $(PKG_CONFIG) --libs ncursesw)\n\
+                  ALL = $(LIB) $(PROG)\nLIB = libx.a\nPROG = tool\nall: $(ALL)\n\
+                  tool: tool.o\n\t$(CC) -o $@ $^ $(LDLIBS) -lz\n";
+        let p = detect_files(&[("Makefile", mk)]);
+        assert_eq!(p.bin, "tool");
+        assert_eq!(names(&p.packages), ["libncurses-dev", "zlib1g-dev"]);
+        assert_eq!(p.packages[0].origin, "pkg-config ncursesw in Makefile:3");
+        assert_eq!(p.packages[1].origin, "-lz in Makefile:9");
+        assert_eq!(
+            pkg_config_modules("cc `pkg-config --cflags --libs zlib libpng` -o x"),
+            ["zlib", "libpng"]
+        );
+    }
+
+    /// CMake: a project that finds itself in a test directory is no dependency; its own Find module
+    /// says what a name means; a capitalised project() still names its lower-case executable.
+    #[test]
+    fn cmake_own_names_and_find_modules() {
+        let p = detect_files(&[
+            (
+                "CMakeLists.txt",
+                "project(TOOL C)\nlist(APPEND CMAKE_MODULE_PATH cmake)\nfind_package(Curses MODULE REQUIRED)\n\
+                 find_package(BISON REQUIRED)\nadd_executable(tool main.c)\nadd_executable(other o.c)\n",
+            ),
+            ("tests/CMakeLists.txt", "find_package(tool CONFIG)\nadd_executable(tool_test t.c)\n"),
+            (
+                "cmake/FindCurses.cmake",
+                "find_package(PkgConfig)\npkg_search_module(CURSES ncursesw ncurses)\n",
+            ),
+        ]);
+        assert_eq!(p.bin, "tool");
+        assert_eq!(names(&p.packages), ["libncurses-dev"]);
+        assert_eq!(
+            p.packages[0].origin,
+            "pkg-config ncursesw in cmake/FindCurses.cmake:2"
+        );
+        assert_eq!(names(&p.tools)[0], "bison");
+    }
+
+    /// Meson: find_program is a build-machine tool unless optional; dependency alternatives.
+    #[test]
+    fn meson_programs_and_alternatives() {
+        let p = detect_files(&[(
+            "meson.build",
+            "project('tool', 'c')\nbison = find_program('bison')\ndoc = find_program('scdoc', required: false)\n\
+             gen = find_program('scripts/gen.py')\ndep = dependency('ncursesw', 'ncurses')\nexecutable('tool', 'a.c')\n",
+        )]);
+        assert_eq!(names(&p.tools), ["bison"]);
+        assert_eq!(names(&p.packages), ["libncurses-dev"]);
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("program scdoc in meson.build:3")),
+            "{:?}",
+            p.notes
+        );
     }
 }

@@ -172,6 +172,11 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<GoProject, Detect
         cgo,
         has_sum: src.has("go.sum"),
         vendored,
+        unmapped: if cgo {
+            found.unmapped.clone()
+        } else {
+            Vec::new()
+        },
         packages: if cgo {
             found.into_packages()
         } else {

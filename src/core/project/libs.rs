@@ -2,6 +2,7 @@
 //! them: one table (`toolchains/libraries.toml`) for every kind of name (link, pkg-config, CMake package,
 //! Rust -sys crate), so each detector only says which kind of name it found and where.
 
+use super::contents;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -41,7 +42,7 @@ pub fn table() -> &'static [Library] {
     })
 }
 
-/// The kind of name a build file uses for a library.
+/// The kind of name a build file uses for a library, or for a program the build runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// After `-l`.
@@ -50,6 +51,8 @@ pub enum Kind {
     Cmake,
     Header,
     Crate,
+    /// A program the build runs on the build machine (bison, flex, msgfmt, …): a build-machine package.
+    Program,
 }
 
 impl Kind {
@@ -60,6 +63,7 @@ impl Kind {
             Kind::Cmake => &lib.cmake,
             Kind::Header => &lib.headers,
             Kind::Crate => &lib.crates,
+            Kind::Program => &[],
         }
     }
 
@@ -70,13 +74,31 @@ impl Kind {
             Kind::Cmake => "find_package ",
             Kind::Header => "header ",
             Kind::Crate => "crate ",
+            Kind::Program => "program ",
         }
     }
+
+    /// The same kind of name in the distro's file index.
+    fn indexed(self) -> Option<contents::Kind> {
+        Some(match self {
+            Kind::Link => contents::Kind::Link,
+            Kind::PkgConfig => contents::Kind::PkgConfig,
+            Kind::Cmake => contents::Kind::Cmake,
+            Kind::Header => contents::Kind::Header,
+            Kind::Program => contents::Kind::Program,
+            Kind::Crate => return None,
+        })
+    }
+}
+
+/// A pkg-config module without its version constraint (`libpng>=1.6` → `libpng`).
+fn bare(name: &str) -> &str {
+    name.split(['>', '<', '=', ' ']).next().unwrap_or(name)
 }
 
 pub fn find(kind: Kind, name: &str) -> Option<&'static Library> {
     // pkg-config modules may carry a version (`libpng>=1.6`); CMake names are case-insensitive.
-    let name = name.split(['>', '<', '=', ' ']).next().unwrap_or(name);
+    let name = bare(name);
     table().iter().find(|lib| {
         kind.names(lib).iter().any(|n| match kind {
             Kind::Cmake => n.eq_ignore_ascii_case(name),
@@ -85,32 +107,179 @@ pub fn find(kind: Kind, name: &str) -> Option<&'static Library> {
     })
 }
 
-/// A target package the build needs, and what in the project asked for it.
+/// The Debian package for a name: libraries.toml first (it knows what the C library provides, and which
+/// of several packages to prefer), then the release's file index. `Some("")`: the C library has it.
+pub fn debian_package(release: &str, kind: Kind, name: &str) -> Option<&'static str> {
+    if let Some(lib) = find(kind, name) {
+        return Some(lib.debian.as_str());
+    }
+    contents::package(release, kind.indexed()?, bare(name))
+}
+
+/// Programs that generate code during a build: a build that looks for one needs it, even where the
+/// build files do not say REQUIRED.
+const BUILD_TOOLS: &[&str] = &[
+    "bison",
+    "yacc",
+    "byacc",
+    "flex",
+    "lex",
+    "gperf",
+    "m4",
+    "perl",
+    "python3",
+    "python",
+    "xxd",
+    "msgfmt",
+    "xgettext",
+    "msgmerge",
+    "autopoint",
+    "nasm",
+    "yasm",
+    "ragel",
+    "re2c",
+    "protoc",
+    "glib-compile-resources",
+    "glib-compile-schemas",
+    "glib-mkenums",
+    "glib-genmarshal",
+    "wayland-scanner",
+    "gdbus-codegen",
+];
+
+/// A package the build needs, and what in the project asked for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Package {
     pub name: String,
     pub origin: String,
 }
 
-/// Collects packages by library name, each once, keeping where it was first seen.
-#[derive(Default)]
+/// Collects packages by name, each once, keeping where it was first seen: the target's libraries, the
+/// build machine's programs, and every name no table or index knows (said in the Dockerfile and on
+/// stderr, never dropped silently).
 pub struct Found {
+    release: &'static str,
     pub packages: Vec<Package>,
+    pub tools: Vec<Package>,
+    pub unmapped: Vec<String>,
+    /// Programs a build looks for but can do without (not installed).
+    pub optional: Vec<String>,
+    /// The project's own names (lowercase): a test directory's `find_package(<itself>)` is no dependency.
+    own: Vec<String>,
+}
+
+impl Default for Found {
+    fn default() -> Found {
+        Found::new(crate::core::table::debian().codename)
+    }
 }
 
 impl Found {
-    /// Records `name` (of `kind`) seen in `file`; true when the table knows it.
-    pub fn add(&mut self, kind: Kind, name: &str, file: &str) -> bool {
-        let Some(lib) = find(kind, name) else {
+    pub fn new(release: &'static str) -> Found {
+        Found {
+            release,
+            packages: Vec::new(),
+            tools: Vec::new(),
+            unmapped: Vec::new(),
+            optional: Vec::new(),
+            own: Vec::new(),
+        }
+    }
+
+    /// Names that are the project itself, so never a package to install.
+    pub fn own(&mut self, name: &str) {
+        let name = name.to_ascii_lowercase();
+        let stem = name.strip_prefix("lib").unwrap_or(&name).to_string();
+        self.own.extend([name, stem]);
+    }
+
+    /// Records `name` (of `kind`) seen at `origin` (`file` or `file:line`); true when a table or the
+    /// index knows it.
+    pub fn add(&mut self, kind: Kind, name: &str, origin: &str) -> bool {
+        let bare_name = bare(name).trim();
+        if bare_name.is_empty() {
+            return false;
+        }
+        let lower = bare_name.to_ascii_lowercase();
+        if kind != Kind::Program
+            && self
+                .own
+                .iter()
+                .any(|o| *o == lower || *o == lower.strip_prefix("lib").unwrap_or(&lower))
+        {
+            return true;
+        }
+        let what = format!("{}{bare_name}", kind.describe());
+        let Some(pkg) = debian_package(self.release, kind, bare_name) else {
+            let line = format!("{what} in {origin}");
+            if !self
+                .unmapped
+                .iter()
+                .any(|u| u.starts_with(&format!("{what} in ")))
+            {
+                self.unmapped.push(line);
+            }
             return false;
         };
-        if !lib.debian.is_empty() && !self.packages.iter().any(|p| p.name == lib.debian) {
-            self.packages.push(Package {
-                name: lib.debian.clone(),
-                origin: format!("{}{name} in {file}", kind.describe()),
+        let list = if kind == Kind::Program {
+            &mut self.tools
+        } else {
+            &mut self.packages
+        };
+        if !pkg.is_empty() && !list.iter().any(|p| p.name == pkg) {
+            list.push(Package {
+                name: pkg.to_string(),
+                origin: format!("{what} in {origin}"),
             });
         }
         true
+    }
+
+    pub fn release(&self) -> &'static str {
+        self.release
+    }
+
+    /// Of alternatives (`find_library(X NAMES ncursesw ncurses)`), the first a package ships; when none
+    /// does, the first is recorded as unmapped. True when one was found.
+    pub fn add_first(&mut self, kind: Kind, names: &[String], origin: &str) -> bool {
+        let known = names
+            .iter()
+            .find(|n| debian_package(self.release, kind, n).is_some());
+        match known.or(names.first()) {
+            Some(n) => self.add(kind, &n.clone(), origin),
+            None => false,
+        }
+    }
+
+    /// A program the build looks for: installed when the build cannot do without it (`required`, or
+    /// one of the code generators builds run), otherwise named as not installed.
+    pub fn program(&mut self, names: &[String], required: bool, origin: &str) {
+        let Some(first) = names.first() else {
+            return;
+        };
+        let generator = names.iter().any(|n| BUILD_TOOLS.contains(&n.as_str()));
+        if required || generator {
+            self.add_first(Kind::Program, names, origin);
+        } else {
+            let line = format!("program {first} in {origin}");
+            if !self
+                .optional
+                .iter()
+                .any(|o| o.starts_with(&format!("program {first} in ")))
+            {
+                self.optional.push(line);
+            }
+        }
+    }
+
+    /// A build-machine package named directly (a tool a macro implies).
+    pub fn tool(&mut self, package: &str, origin: &str) {
+        if !self.tools.iter().any(|p| p.name == package) {
+            self.tools.push(Package {
+                name: package.to_string(),
+                origin: origin.to_string(),
+            });
+        }
     }
 
     pub fn into_packages(self) -> Vec<Package> {

@@ -8,6 +8,7 @@
 //! One module per language; `libs` maps the libraries build files name to target packages.
 
 mod c;
+mod contents;
 mod go;
 pub mod libs;
 mod rust;
@@ -122,6 +123,7 @@ pub struct RustProject {
     /// Target libraries the -sys crates link (those not built from source).
     pub packages: Vec<Package>,
     pub notes: Vec<String>,
+    pub unmapped: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,6 +142,7 @@ pub struct GoProject {
     /// Target libraries from `#cgo pkg-config:` and `#cgo LDFLAGS: -l…` (when built with cgo).
     pub packages: Vec<Package>,
     pub notes: Vec<String>,
+    pub unmapped: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,9 +152,14 @@ pub struct CProject {
     pub cxx: bool,
     /// Target libraries the build files ask for (pkg-config, find_package, -l…).
     pub packages: Vec<Package>,
+    /// Build-machine programs the build runs (bison, flex, gettext, …).
+    pub tools: Vec<Package>,
     /// CMake options that build tests, switched off with BUILD_TESTING.
     pub test_options: Vec<String>,
+    /// configure.ac uses autoconf-archive's AX_ macros that the tree does not carry.
+    pub autoconf_archive: bool,
     pub notes: Vec<String>,
+    pub unmapped: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +192,23 @@ impl Project {
             Project::Rust(p) => &p.notes,
             Project::Go(p) => &p.notes,
             Project::C(p) => &p.notes,
+        }
+    }
+
+    /// Names the build files use that no table or index maps to a package (said, never dropped).
+    pub fn unmapped(&self) -> &[String] {
+        match self {
+            Project::Rust(p) => &p.unmapped,
+            Project::Go(p) => &p.unmapped,
+            Project::C(p) => &p.unmapped,
+        }
+    }
+
+    /// Build-machine packages the build files ask for.
+    pub fn tools(&self) -> &[Package] {
+        match self {
+            Project::C(p) => &p.tools,
+            _ => &[],
         }
     }
 
@@ -376,6 +401,7 @@ mod tests {
                 vendored: false,
                 packages: vec![],
                 notes: vec![],
+                unmapped: vec![],
             }))
         );
         let two = [
@@ -531,7 +557,7 @@ mod tests {
         let p = c_project(&[("Makefile", mk)]);
         assert_eq!((p.build, p.bin.as_str()), (CBuild::Make, "sqz"));
         assert_eq!(names(&p.packages), ["zlib1g-dev"]);
-        assert_eq!(p.packages[0].origin, "-lz in Makefile");
+        assert_eq!(p.packages[0].origin, "-lz in Makefile:2");
         let all = "BIN := tool\n.PHONY: all\nall: $(BIN) docs\n$(BIN): a.o\n";
         assert_eq!(c_project(&[("Makefile", all)]).bin, "tool");
         // A phony prerequisite is no file, so no program: lz4's root Makefile. Any rule's target is a --bin.

@@ -62,6 +62,10 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<RustProject, Dete
     let mut found = Found::default();
     for krate in locked.iter().filter(|c| c.ends_with("-sys")) {
         let Some(lib) = libs::find(Kind::Crate, krate) else {
+            // Most unknown -sys crates build their C from source; some link a system library.
+            found.unmapped.push(format!(
+                "crate {krate} in Cargo.lock (if it links a system library, name its -dev package with --packages)"
+            ));
             continue;
         };
         let bundled = lib.bundled_by.iter().any(|b| locked.contains(b.as_str()))
@@ -101,6 +105,7 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<RustProject, Dete
             .into_iter()
             .find(|f| src.has(f))
             .map(str::to_string),
+        unmapped: found.unmapped.clone(),
         packages: found.into_packages(),
         notes,
     })

@@ -8,7 +8,7 @@
 //! One module per language; `libs` maps the libraries build files name to target packages.
 
 mod c;
-mod contents;
+pub mod contents;
 mod go;
 pub mod libs;
 mod rust;

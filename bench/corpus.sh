@@ -63,10 +63,9 @@ builder_for() {
   esac
 }
 
-# The reason a build failed, in one line: the last error-looking line of its log.
+# The reason a build failed, in one line: the step's last line of output before BuildKit's ERROR.
 reason() {
-  grep -aE 'error|Error|ERROR|not found|No such|cannot|failed' "$1" | grep -av '^#[0-9]* \[' | tail -1 \
-    | sed 's/^#[0-9]* [0-9.]* //' | cut -c1-160
+  grep -a -B1 -m1 '^#[0-9]* ERROR: ' "$1" | head -1 | sed 's/^#[0-9]* [0-9.]* //' | cut -c1-160
 }
 
 # The tree of TAG in a bare mirror, written to DEST. Not `git archive`: a snapshot lacks blobs of 4 MiB and

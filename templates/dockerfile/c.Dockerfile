@@ -14,7 +14,8 @@ COPY . .
 # mab cmake-toolchain writes a CMake toolchain file for TARGETPLATFORM (compilers, archiver, sysroot,
 # pkg-config). Tests are not built ({% for o in test_options %}{{ o }}, {% endfor %}BUILD_TESTING): they are not
 # shipped and may download test frameworks. For Windows CMake names the program {{ bin }}.exe; it is
-# renamed, so every stage finds it. mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
+# renamed, so every stage finds it; a project that sets its own output directory leaves it in the build
+# tree, where it is looked for. mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
 RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && cmake -S . -B /tmp/build -G Ninja \
       -DCMAKE_TOOLCHAIN_FILE=/tmp/toolchain.cmake \
@@ -24,6 +25,7 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
       -DCMAKE_EXE_LINKER_FLAGS=-static{% endif %} \
  && cmake --build /tmp/build --target {{ bin | sh }} \
  && if [ -f /out/{{ bin }}.exe ]; then mv /out/{{ bin }}.exe /out/{{ bin }}; fi \
+ && if [ ! -f /out/{{ bin }} ]; then cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }}; fi \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "meson" -%}

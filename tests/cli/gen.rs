@@ -643,7 +643,7 @@ fn real_layouts_are_decided_and_say_why() {
     let text = dockerfile(&make, &[]);
     assert!(text.contains("cp squeeze /out/squeeze"), "{text}");
     assert!(
-        text.contains("target package zlib1g-dev (-lz in Makefile)"),
+        text.contains("target package zlib1g-dev (-lz in Makefile:2)"),
         "{text}"
     );
 
@@ -663,7 +663,7 @@ fn real_layouts_are_decided_and_say_why() {
         "-DBUILD_TESTING=OFF -DGAUGE_BUILD_TESTS=OFF",
         "build system: cmake (preferred over autotools)",
         "executable: gauge (named after the project); also found gauge_test",
-        "target package libssl-dev (find_package OpenSSL in CMakeLists.txt)",
+        "target package libssl-dev (find_package OpenSSL in CMakeLists.txt:4)",
     ] {
         assert!(text.contains(want), "{want:?} missing:\n{text}");
     }

@@ -165,7 +165,7 @@ const CMAKE_PROGRAM_MODULES: &[(&str, &str)] = &[
     ("PythonInterp", "python3"),
     ("Python3", "python3"),
     ("Python", "python3"),
-    ("PkgConfig", "pkg-config"),
+    ("PkgConfig", ""),
 ];
 
 /// Arguments of a CMake call that name things (not keywords, not variables).
@@ -280,7 +280,7 @@ fn cmake(src: &Sources, found: &mut Found) -> Read {
             bins.extend(
                 args.first()
                     .and_then(|a| resolve(a))
-                    .filter(|b| !b.contains('$')),
+                    .filter(|b| !b.contains("${")),
             );
         }
     }
@@ -396,8 +396,9 @@ fn meson_args(args: &str) -> (Vec<String>, bool) {
             None => break,
         }
     }
+    // `required: false`, or a feature option (`required: get_option('docs')`, `required: docs_opt`).
     let compact: String = args.chars().filter(|c| !c.is_whitespace()).collect();
-    let optional = compact.contains("required:false") || compact.contains("required:get_option");
+    let optional = compact.contains("required:") && !compact.contains("required:true");
     (names, optional)
 }
 
@@ -515,6 +516,47 @@ fn automake_programs(am: &str) -> Vec<String> {
     out
 }
 
+/// The text ranges of autoconf calls' action-if-not-found arguments (the 4th of PKG_CHECK_MODULES,
+/// AC_CHECK_LIB and AC_SEARCH_LIBS, the 3rd of AC_CHECK_HEADER(S)): a check inside one is an alternative
+/// to the outer check (`gtk+-3.0`, else `gtk+-2.0`), wanted only when the outer one finds nothing.
+fn fallback_ranges(ac: &str) -> Vec<(usize, usize, String)> {
+    let base = ac.as_ptr() as usize;
+    let mut out = Vec::new();
+    for (macro_name, arg) in [
+        ("pkg_check_modules", 3),
+        ("ac_check_lib", 3),
+        ("ac_search_libs", 3),
+        ("ac_check_headers", 2),
+        ("ac_check_header", 2),
+    ] {
+        for call in call_texts(ac, macro_name) {
+            let start = call.as_ptr() as usize - base;
+            // The outer call's own first argument, to know whether it maps.
+            let first = m4_args(call).into_iter().nth(if arg == 2 { 0 } else { 1 });
+            let mut depth = 0i32;
+            let mut index = 0;
+            let mut from = None;
+            for (i, c) in call.char_indices() {
+                match c {
+                    '[' | '(' => depth += 1,
+                    ']' | ')' => depth -= 1,
+                    ',' if depth == 0 => {
+                        index += 1;
+                        if index == arg {
+                            from = Some(start + i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let (Some(from), Some(first)) = (from, first) {
+                out.push((from, start + call.len(), first));
+            }
+        }
+    }
+    out
+}
+
 fn autotools(src: &Sources, found: &mut Found) -> (Read, bool) {
     let mut bins = Vec::new();
     for (_, am) in files_named(src, "Makefile.am") {
@@ -531,10 +573,29 @@ fn autotools(src: &Sources, found: &mut Found) -> (Read, bool) {
         if let Some(n) = &name {
             found.own(n);
         }
+        let fallbacks = fallback_ranges(ac);
+        let base = ac.as_ptr() as usize;
+        // A check in the not-found branch of another is skipped when that other one's names map.
+        let alternative = |call: &str, found: &Found| {
+            let at = call.as_ptr() as usize - base;
+            fallbacks.iter().any(|(from, to, outer)| {
+                *from < at
+                    && at < *to
+                    && m4_list(outer).iter().any(|n| {
+                        [Kind::PkgConfig, Kind::Link, Kind::Header].iter().any(|k| {
+                            libs::debian_package(found.release(), *k, n)
+                                .is_some_and(|p| !p.is_empty())
+                        })
+                    })
+            })
+        };
         for call in call_texts(ac, "pkg_check_modules")
             .into_iter()
             .chain(call_texts(ac, "pkg_check_modules_static"))
         {
+            if alternative(call, found) {
+                continue;
+            }
             if let Some(mods) = m4_args(call).get(1) {
                 for m in mods.split_whitespace() {
                     if m.starts_with(|c: char| c.is_ascii_alphabetic()) {
@@ -544,12 +605,18 @@ fn autotools(src: &Sources, found: &mut Found) -> (Read, bool) {
             }
         }
         for call in call_texts(ac, "ac_check_lib") {
+            if alternative(call, found) {
+                continue;
+            }
             if let Some(lib) = m4_args(call).first() {
                 found.add_first(Kind::Link, &m4_list(lib), &origin(file, ac, call));
             }
         }
         // Alternatives: any one of them serves.
         for call in call_texts(ac, "ac_search_libs") {
+            if alternative(call, found) {
+                continue;
+            }
             if let Some(libs) = m4_args(call).get(1) {
                 found.add_first(Kind::Link, &m4_list(libs), &origin(file, ac, call));
             }
@@ -558,6 +625,9 @@ fn autotools(src: &Sources, found: &mut Found) -> (Read, bool) {
             .into_iter()
             .chain(call_texts(ac, "ac_check_header"))
         {
+            if alternative(call, found) {
+                continue;
+            }
             for h in m4_args(call).first().into_iter().flat_map(|h| m4_list(h)) {
                 found.add(Kind::Header, &h, &origin(file, ac, call));
             }

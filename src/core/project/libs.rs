@@ -147,6 +147,60 @@ const BUILD_TOOLS: &[&str] = &[
     "gdbus-codegen",
 ];
 
+/// Whether a header checked for is the package's own: a header in a directory (`readline/readline.h`)
+/// says whose it is, and so does the C library's; a bare name must be the package's (`pcap.h` of
+/// libpcap0.8-dev). A configure script's portability probe for `socket.h` or `values.h` names no
+/// library, and installing whichever package happens to ship one would change what the build sees.
+fn header_fits(header: &str, package: &str) -> bool {
+    if header.contains('/') || ["libc6-dev", "linux-libc-dev"].contains(&package) {
+        return true;
+    }
+    let stem = header.split('.').next().unwrap_or(header);
+    let stem = stem.strip_prefix("lib").unwrap_or(stem);
+    package.contains(&stem.to_ascii_lowercase())
+}
+
+/// Programs every generated build stage has already (the compilers and build tools mab's Dockerfile
+/// installs, and the base system's): looking them up would install another package of the same name
+/// (Debian's pkgconf conflicts with the pkg-config already there).
+const PROVIDED: &[&str] = &[
+    "pkg-config",
+    "cc",
+    "c++",
+    "gcc",
+    "g++",
+    "clang",
+    "clang++",
+    "cpp",
+    "make",
+    "gmake",
+    "cmake",
+    "ninja",
+    "meson",
+    "ar",
+    "ranlib",
+    "ld",
+    "strip",
+    "nm",
+    "objcopy",
+    "objdump",
+    "sh",
+    "bash",
+    "env",
+    "install",
+    "sed",
+    "awk",
+    "grep",
+    "tar",
+    "gzip",
+    "find",
+    "xargs",
+    "true",
+    "test",
+    "echo",
+    "cat",
+];
+
 /// A package the build needs, and what in the project asked for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Package {
@@ -210,7 +264,10 @@ impl Found {
             return true;
         }
         let what = format!("{}{bare_name}", kind.describe());
-        let Some(pkg) = debian_package(self.release, kind, bare_name) else {
+        let pkg = debian_package(self.release, kind, bare_name).filter(|pkg| {
+            kind != Kind::Header || header_fits(bare_name, pkg) || find(kind, bare_name).is_some()
+        });
+        let Some(pkg) = pkg else {
             let line = format!("{what} in {origin}");
             if !self
                 .unmapped
@@ -257,6 +314,9 @@ impl Found {
         let Some(first) = names.first() else {
             return;
         };
+        if names.iter().any(|n| PROVIDED.contains(&n.as_str())) {
+            return;
+        }
         let generator = names.iter().any(|n| BUILD_TOOLS.contains(&n.as_str()));
         if required || generator {
             self.add_first(Kind::Program, names, origin);

@@ -233,6 +233,28 @@ mod tests {
         assert!(!cmake.contains("EMULATOR"), "{cmake}");
     }
 
+    /// Debian's clang package without the llvm one has no llvm-ar: the files name the build machine's
+    /// own ar (it archives any ELF), never a tool that is not there.
+    #[test]
+    fn archiver_that_exists() {
+        let info = crate::core::toolenv::test_info("linux/arm64", "debian", &|_| None);
+        let program = |name: &str| {
+            ["clang", "clang++", "ld.lld", "ar", "ranlib", "strip"]
+                .contains(&name)
+                .then(|| format!("/usr/bin/{name}"))
+        };
+        let exists = |_: &str| true;
+        let probe = Probe::fake(&program, &exists, "/tmp/bin");
+        let tc = toolchain(&info, None, &Overrides::default(), &probe).unwrap();
+        let cmake = render(Kind::Cmake, &info, &tc, "pkg-config", None).unwrap();
+        assert!(
+            cmake.contains("set(CMAKE_C_COMPILER_AR \"/usr/bin/ar\"")
+                || cmake.contains("set(CMAKE_C_COMPILER_AR \"ar\""),
+            "{cmake}"
+        );
+        assert!(!cmake.contains("llvm-ar"), "{cmake}");
+    }
+
     #[test]
     fn values_needing_quotes_are_refused() {
         let (info, mut tc) = plan("linux/arm64", None);

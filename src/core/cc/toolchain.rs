@@ -130,6 +130,9 @@ impl Plan<'_> {
                 true => names.insert(0, llvm),
                 false => names.push(llvm),
             }
+            // Last, the build machine's own: clang without the llvm package has no llvm-ar, and Debian's
+            // binutils archive and index any ELF.
+            names.push(tool.to_string());
             self.other(names)
         })
     }

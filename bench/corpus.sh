@@ -33,6 +33,7 @@ export E2E_CACHE=${E2E_CACHE:-/var/cache/mab-e2e}
 . tests/e2e/images.sh
 QEMU_CPUS=(aarch64 arm)
 binfmt_remember
+trap 'exit 130' INT TERM
 
 # The rows asked for: "half class program repository tag".
 ROWS=()

@@ -12,7 +12,8 @@ ARG TARGETPLATFORM
 COPY . .
 {% if build_system == "cmake" -%}
 # mab cmake-toolchain writes a CMake toolchain file for TARGETPLATFORM (compilers, archiver, sysroot,
-# pkg-config). Tests are not built ({% for o in test_options %}{{ o }}, {% endfor %}BUILD_TESTING): they are not
+# pkg-config). The project's own libraries are built static (BUILD_SHARED_LIBS=OFF), so the program
+# needs none of them at run time. Tests are not built ({% for o in test_options %}{{ o }}, {% endfor %}BUILD_TESTING): they are not
 # shipped and may download test frameworks. For Windows CMake names the program {{ bin }}.exe; it is
 # renamed, so every stage finds it; a project that sets its own output directory leaves it in the build
 # tree, where it is looked for. mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
@@ -20,7 +21,7 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && cmake -S . -B /tmp/build -G Ninja \
       -DCMAKE_TOOLCHAIN_FILE=/tmp/toolchain.cmake \
       -DCMAKE_BUILD_TYPE=Release \
-      -DBUILD_TESTING=OFF{% for o in test_options %} -D{{ o }}=OFF{% endfor %} \
+      -DBUILD_TESTING=OFF{% for o in test_options %} -D{{ o }}=OFF{% endfor %} -DBUILD_SHARED_LIBS=OFF \
       -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=/out{% if static %} \
       -DCMAKE_EXE_LINKER_FLAGS=-static{% endif %} \
  && cmake --build /tmp/build --target {{ bin | sh }} \
@@ -30,7 +31,8 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "meson" -%}
 # The executable may be declared in a subdirectory's meson.build, so it is looked for in the whole build tree.
-# --wrap-mode=nodownload: a dependency missing from the packages above is an error that names it, not a
+# The project's own libraries are built static (default_library), so the program needs none of them at
+# run time. --wrap-mode=nodownload: a dependency missing from the packages above is an error that names it, not a
 # silent download of its source (subprojects/ already in the tree are still used).
 # Meson reads its cross file from Debian's own cross toolchain for the target (crossbuild-essential,
 # found by meson env2mfile --debarch); mab verify checks that the result is an executable for the
@@ -40,7 +42,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends "crossbuild-essential-$(mab info debian-arch)" \
  && rm -rf /var/lib/apt/lists/* \
  && meson env2mfile --cross --debarch "$(mab info debian-arch)" -o /tmp/cross.ini \
- && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release --wrap-mode=nodownload{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
+ && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release --wrap-mode=nodownload -Ddefault_library=static{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
  && meson compile -C /tmp/build \
  && mkdir -p /out \
  && cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }} \
@@ -48,10 +50,10 @@ RUN apt-get update \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "autotools" -%}
 # configure --host cross-compiles with mab's compilers (a tree without configure gets it from
-# autoreconf); mab verify checks that the result is an executable for the target{% if static %} and
+# autoreconf), and --disable-shared links the project's own libraries into the program; mab verify checks that the result is an executable for the target{% if static %} and
 # statically linked{% endif %}. The program is installed in bin/ or sbin/.
 RUN if [ ! -x configure ]; then autoreconf -fi; fi \
- && ./configure --host="$(mab info triple)" CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} \
+ && ./configure --host="$(mab info triple)" --disable-shared CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} \
  && make -j"$(nproc)" \
  && make install DESTDIR=/tmp/install \
  && mkdir -p /out \

@@ -51,13 +51,14 @@ RUN apt-get update \
 {% elif build_system == "autotools" -%}
 # configure --host cross-compiles with mab's compilers (a tree without configure gets it from
 # autoreconf), and --disable-shared links the project's own libraries into the program; mab verify checks that the result is an executable for the target{% if static %} and
-# statically linked{% endif %}. The program is installed in bin/ or sbin/.
+# statically linked{% endif %}. The program is installed in bin/ or sbin/ (or, where `make install` fails on
+# something else, such as documentation tools, taken from the build tree).
 RUN if [ ! -x configure ]; then autoreconf -fi; fi \
  && ./configure --host="$(mab info triple)" --disable-shared CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} \
  && make -j"$(nproc)" \
- && make install DESTDIR=/tmp/install \
+ && { make install DESTDIR=/tmp/install || echo "make install failed: the program is taken from the build tree"; } \
  && mkdir -p /out \
- && cp "$(find /tmp/install/usr/local/bin /tmp/install/usr/local/sbin -name {{ bin | sh }} -type f -print -quit 2>/dev/null)" /out/{{ bin }} \
+ && cp "$(find /tmp/install/usr/local/bin /tmp/install/usr/local/sbin . -name {{ bin | sh }} -type f -perm -u+x -print -quit 2>/dev/null)" /out/{{ bin }} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% else -%}

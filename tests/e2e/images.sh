@@ -66,7 +66,7 @@ rust_builder() {
   done
   for triple in $(printf '%s\n' "${triples[@]}" | sort -u); do paths+=("lib/rustlib/$triple"); done
   ctx=$(mktemp -d "$E2E_ROOT/ctx.XXXXXX")
-  printf '%s\n' 'FROM e2e/bookworm' 'COPY rust/ /usr/local/rust/' \
+  printf '%s\n' "FROM ${RUST_BUILDER_BASE:-e2e/bookworm}" 'COPY rust/ /usr/local/rust/' \
     'ENV PATH=/usr/local/rust/bin:$PATH CARGO_HOME=/usr/local/cargo CARGO_NET_OFFLINE=true' >"$ctx/Dockerfile"
   tar -c -C "$ctx" Dockerfile -C "$sysroot" --transform 's,^\([^D]\),rust/\1,' "${paths[@]}" \
     | "$DOCKER" build --platform linux/amd64 -t e2e/rust-builder - >"$E2E_ROOT/rust-builder.log" 2>&1 \

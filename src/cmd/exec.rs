@@ -249,6 +249,21 @@ pub fn wait(command: &Command) -> Result<ExitStatus> {
         .with_context(|| format!("cannot run {}", command.program))
 }
 
+/// Runs the command and returns its stdout, or `None` if it could not run or failed (a question mab asks
+/// a tool, such as `go list`, whose answer it can do without).
+pub fn ask(command: &Command) -> Option<String> {
+    let out = std::process::Command::new(&command.program)
+        .args(&command.args)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// The exit code for a finished child: its own, or 128 + the signal that ended it, as shells report it.
 pub fn code(status: ExitStatus) -> u8 {
     if status.success() {

@@ -201,9 +201,25 @@ fn garbage_os_release_is_named() {
     let (code, _, err) = run(mab().env("MAB_OS_RELEASE", &path).arg("info"));
     assert_eq!(code, 2);
     assert!(
-        err.contains("/etc/os-release") && err.contains("ID="),
+        err.contains(&format!("{} (named by MAB_OS_RELEASE)", path.display()))
+            && err.contains("ID="),
         "{err}"
     );
+}
+
+/// A file MAB_OS_RELEASE names that cannot be read is an error naming it, never the answers of an unknown
+/// distro (x86_64-unknown-linux-gnu where Debian's is x86_64-linux-gnu).
+#[test]
+fn unreadable_os_release_is_an_error_naming_it() {
+    for args in [&["info"][..], &["xx-info", "triple"]] {
+        let (code, out, err) = run(mab().env("MAB_OS_RELEASE", "/nonexistent").args(args));
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("MAB_OS_RELEASE: cannot read /nonexistent"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

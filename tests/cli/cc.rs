@@ -324,6 +324,40 @@ fn target_flag_wins_over_targetplatform() {
     assert_eq!(run_qemu(t, &out, false), "hello-c s390x 76127");
 }
 
+/// `mab clang --platform P` builds for P, as `mab go` and `mab cargo` do, over TARGETPLATFORM; clang never
+/// sees the option. xx's names pass it on, as xx's do.
+#[test]
+fn platform_flag_picks_the_target() {
+    let printed = stdout(
+        mab()
+            .args([
+                "clang",
+                "--platform",
+                "linux/riscv64",
+                "--print-target-triple",
+            ])
+            .env("TARGETPLATFORM", "linux/arm64"),
+    );
+    assert_eq!(printed, "riscv64-linux-gnu");
+    let t = target("linux/riscv64");
+    let out = work().join("platform-flag");
+    stdout(
+        mab()
+            .args(["clang", "-static", "--platform=linux/riscv64", "-o"])
+            .arg(&out)
+            .arg(work().join("hello.c"))
+            .env("TARGETPLATFORM", "linux/arm64"),
+    );
+    check_elf(t, &out);
+    assert_eq!(run_qemu(t, &out, false), "hello-c riscv64 76127");
+    let (code, _, err) = run(mab().args(["clang", "-c", "x.c", "--platform"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--platform needs a value such as linux/arm64"),
+        "{err}"
+    );
+}
+
 /// Every triple mab prints for a platform works as the target, Rust's included: the `cc` crate passes
 /// `--target=armv7-unknown-linux-gnueabihf` to `mab clang`, and configure scripts get it in CFLAGS.
 #[test]

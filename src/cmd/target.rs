@@ -51,9 +51,22 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
     let build = build_platform(&var, host).context("BUILDPLATFORM")?;
     let target = match platform {
         Some(p) => Platform::parse(p, build).context("--platform")?,
-        None => target_platform(&var, build).context(
-            "target platform (TARGETPLATFORM, TARGETPAIR or TARGETOS/TARGETARCH/TARGETVARIANT)",
-        )?,
+        None => target_platform(&var, build).with_context(|| {
+            let alone = ["TARGETPLATFORM", "TARGETPAIR", "TARGETOS", "TARGETARCH"]
+                .iter()
+                .all(|v| var(v).is_none());
+            match var("TARGETVARIANT").filter(|_| alone) {
+                Some(v) => format!(
+                    "TARGETVARIANT={v} without TARGETARCH is a variant of the build machine's \
+                     architecture, {}/{} (set TARGETARCH too)",
+                    build.os(),
+                    build.arch()
+                ),
+                None => "target platform (TARGETPLATFORM, TARGETPAIR or \
+                         TARGETOS/TARGETARCH/TARGETVARIANT)"
+                    .to_string(),
+            }
+        })?,
     };
     let release = os_release()?;
     for (key, value) in [("ID", &release.id), ("VERSION_ID", &release.version_id)] {

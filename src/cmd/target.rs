@@ -57,7 +57,7 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
                 .all(|v| var(v).is_none());
             match var("TARGETVARIANT").filter(|_| alone) {
                 Some(v) => format!(
-                    "TARGETVARIANT={v} without TARGETARCH is a variant of the build machine's \
+                    "TARGETVARIANT {v:?} without TARGETARCH is a variant of the build machine's \
                      architecture, {}/{} (set TARGETARCH too)",
                     build.os(),
                     build.arch()

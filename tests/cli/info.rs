@@ -218,7 +218,7 @@ fn targetvariant_alone_is_the_build_archs_variant() {
         .arg("info"));
     assert_eq!(code, 2, "{out}");
     assert!(
-        err.contains("TARGETVARIANT=v7 without TARGETARCH is a variant of the build machine's architecture, linux/amd64")
+        err.contains("TARGETVARIANT \"v7\" without TARGETARCH is a variant of the build machine's architecture, linux/amd64")
             && err.contains("linux/amd64 has no variant \"v7\""),
         "{err}"
     );

@@ -28,7 +28,7 @@ fn run_applet(
         Applet::Mab => unreachable!("mab is dispatched by main"),
         Applet::XxInfo => cmd::xx_info::run(args),
         Applet::XxVerify => cmd::xx_verify::run(args),
-        Applet::XxGo => cmd::go::run_raw(args),
+        Applet::XxGo => cmd::go::run_raw(args, true),
         Applet::XxCargo => cmd::cargo::run_raw(args),
         Applet::Packages(tool) => cmd::packages::run(tool, args),
         Applet::Compiler(w) => {

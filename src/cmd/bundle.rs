@@ -5,8 +5,10 @@
 //! stops the build and is named, with what to install. A static program needs nothing (DIR is made
 //! empty).
 
+use super::headers::read_headers;
 use super::target::resolve;
 use crate::core::bundle::{self, destination, plain_soname, search_dirs};
+use crate::core::{binary, table};
 use anyhow::{bail, Context, Result};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -82,7 +84,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut queue: VecDeque<(PathBuf, String)> = VecDeque::new();
     // The programs' own glibc symbol versions: what a base's glibc would need to offer.
     let mut glibc = None;
+    let row = table::binary(info.target.row);
     for program in &args.programs {
+        // A program for another CPU names a loader and libraries that are not the target's: say so, rather
+        // than send the user to install a C library that would not help.
+        if let (Some(row), Ok(found)) = (row, read_headers(program)) {
+            if !binary::check(row, &found, false).is_empty() {
+                bail!(
+                    "{} is a program for {}, not for {} ({}): build it for {}",
+                    program.display(),
+                    binary::found_words(&found, false),
+                    info.target,
+                    binary::expected_words(row),
+                    info.target
+                );
+            }
+        }
         let deps = deps_of(program)?;
         glibc = glibc.max(deps.glibc);
         if deps.interpreter.is_none() && deps.needed.is_empty() {

@@ -7,6 +7,7 @@ use super::exec;
 use super::target::{resolve, var};
 use crate::core::cc::{self, Action, CcError, Overrides, Wrapper, GUARD};
 use crate::core::names::CcName;
+use crate::core::options::{self, Spec};
 use crate::core::plan::{Command, Plan, Probe};
 use crate::core::{pkg_config, Info};
 use anyhow::Result;
@@ -19,10 +20,17 @@ pub fn overrides() -> Result<Overrides, CcError> {
     Overrides::from_vars(&var, &|p| Path::new(p).is_dir())
 }
 
-/// The target: a triple given with `--target=` or in the program name wins over TARGETPLATFORM, and its
-/// libc (a musl triple on a glibc distro) with it.
-fn target(triple: Option<&str>) -> Result<Info> {
-    let info = resolve(None)?;
+/// mab's own option among `mab clang`'s arguments, by the rule `mab go` and `mab cargo` follow (xx's names
+/// pass every argument to the compiler, as xx's do).
+const OPTIONS: Spec = Spec {
+    flags: &[],
+    valued: &[("--platform", "linux/arm64")],
+};
+
+/// The target: a triple given with `--target=` or in the program name wins over `platform` (`--platform`)
+/// and TARGETPLATFORM, and its libc (a musl triple on a glibc distro) with it.
+fn target(triple: Option<&str>, platform: Option<&str>) -> Result<Info> {
+    let info = resolve(platform)?;
     let Some(triple) = triple else {
         return Ok(info);
     };
@@ -42,6 +50,14 @@ pub fn run(
     if std::env::var_os(GUARD).is_some() {
         return Err(CcError::Recursion.into());
     }
+    let (platform, args) = match how {
+        CcName::Mab => {
+            let opts = options::parse(args, &OPTIONS)?;
+            (opts.value("--platform").map(String::from), opts.rest)
+        }
+        _ => (None, args.to_vec()),
+    };
+    let args = &args[..];
     let probe = exec::probe();
     let action = Action::of(args);
     let given = cc::target_arg(args);
@@ -56,7 +72,7 @@ pub fn run(
     let plan = match action {
         Action::Passthrough => cc::passthrough(wrapper, args, &probe)?,
         _ if plain && given.is_none() => cc::passthrough(wrapper, args, &probe)?,
-        _ => match target(given.as_deref().or(prefix)) {
+        _ => match target(given.as_deref().or(prefix), platform.as_deref()) {
             Err(_) if plain => cc::passthrough(wrapper, args, &probe)?,
             Err(e) => return Err(e),
             Ok(info) => cc::plan(
@@ -76,7 +92,7 @@ pub fn run(
 /// `mab pkg-config ARGS` and `<triple>-pkg-config ARGS`: pkg-config reading the target's .pc files.
 /// Variables the user set (even empty) win.
 pub fn pkg_config(prefix: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
-    let info = target(prefix)?;
+    let info = target(prefix, None)?;
     cc::supported(&info)?;
     let sysroot = overrides()?.sysroot.unwrap_or_else(|| info.sysroot.clone());
     let env = pkg_config::env(&info, &sysroot)

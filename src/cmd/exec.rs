@@ -110,6 +110,12 @@ pub fn carry_out(plan: Plan) -> Result<ExitCode> {
 
 /// Makes and removes links to mab. A link that cannot be written is an error: the plan named it, so what
 /// runs next expects it.
+///
+/// Any number of calls may do this at once (`make -j` starting eight first `xx-clang` calls), so no step
+/// checks and then acts: a path that is already right is success; a link or file of mab's that is wrong (a
+/// dangling link, a link to another target, a config file with other text) is replaced by one made beside
+/// it under a name of this process's own and renamed over it, which readers see as one change; what
+/// someone else put there is kept, as before. No lock is taken, so none is held while the compiler runs.
 pub fn make_links(links: &[Link]) -> Result<()> {
     for link in links {
         match link {
@@ -123,34 +129,35 @@ pub fn make_links(links: &[Link]) -> Result<()> {
             }
             Link::Remove(path) => {
                 if is_mab(Path::new(path)) {
-                    std::fs::remove_file(path).with_context(|| format!("cannot remove {path}"))?;
+                    remove(path)?;
                 }
             }
-            Link::Symlink { path, to } => {
-                if Path::new(path).symlink_metadata().is_err() {
-                    in_dir_of(path)?;
-                    std::os::unix::fs::symlink(to, path)
-                        .with_context(|| format!("cannot create {path}"))?;
-                }
-            }
+            Link::Symlink { path, to } => symlink_to(Path::new(path), Path::new(to))?,
             Link::File { path, text } => {
-                if Path::new(path).symlink_metadata().is_err() {
+                let right = std::fs::read(path).is_ok_and(|t| t == text.as_bytes());
+                if !right {
                     in_dir_of(path)?;
-                    std::fs::write(path, text).with_context(|| format!("cannot write {path}"))?;
+                    replace(Path::new(path), |new| std::fs::write(new, text))
+                        .with_context(|| format!("cannot write {path}"))?;
                 }
             }
-            Link::RemoveFile(path) => match std::fs::remove_file(path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(e).with_context(|| format!("cannot remove {path}"))
-                }
-                _ => {}
-            },
+            Link::RemoveFile(path) => remove(path)?,
         }
     }
     Ok(())
 }
 
-/// Creates the directory a file goes in.
+/// Removes a file; one already gone (another call removed it first) is success.
+fn remove(path: &str) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {path}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Creates the directory a file goes in (`create_dir_all` is content with one another call made).
 fn in_dir_of(path: &str) -> Result<()> {
     match Path::new(path).parent() {
         Some(dir) => {
@@ -160,18 +167,67 @@ fn in_dir_of(path: &str) -> Result<()> {
     }
 }
 
-/// Makes `link` a link to mab unless something is there already. Returns whether it is mab's.
+/// Makes `path` a symbolic link to `to`. A link to `to` is success and a link elsewhere (or dangling) is
+/// replaced; a file that is no link is kept.
+fn symlink_to(path: &Path, to: &Path) -> Result<()> {
+    let cannot = || format!("cannot create {}", path.display());
+    loop {
+        match std::fs::read_link(path) {
+            Ok(old) if old == to => return Ok(()),
+            Ok(_) => {
+                return replace(path, |new| std::os::unix::fs::symlink(to, new))
+                    .with_context(cannot)
+            }
+            Err(_) if path.symlink_metadata().is_ok() => return Ok(()),
+            Err(_) => {}
+        }
+        in_dir_of(&path.to_string_lossy())?;
+        match std::os::unix::fs::symlink(to, path) {
+            // Another call made it between the look and the link: look again.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            made => return made.with_context(cannot),
+        }
+    }
+}
+
+/// Makes `link` a link to mab unless something else is there already. Returns whether it is mab's. A
+/// dangling link (to a mab since removed) is replaced.
 fn link_to_mab(link: &Path) -> Result<bool> {
-    if link.symlink_metadata().is_ok() {
-        return Ok(is_mab(link));
-    }
     let exe = this_exe().context("cannot find mab's own executable")?;
-    if let Some(dir) = link.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let cannot = || format!("cannot create {}", link.display());
+    loop {
+        if link.symlink_metadata().is_ok() {
+            if is_mab(link) {
+                return Ok(true);
+            }
+            if link.exists() {
+                return Ok(false);
+            }
+            replace(link, |new| std::os::unix::fs::symlink(exe, new)).with_context(cannot)?;
+            return Ok(true);
+        }
+        in_dir_of(&link.to_string_lossy())?;
+        match std::os::unix::fs::symlink(exe, link) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            made => return made.with_context(cannot).map(|()| true),
+        }
     }
-    std::os::unix::fs::symlink(exe, link)
-        .with_context(|| format!("cannot create {}", link.display()))?;
-    Ok(true)
+}
+
+/// Puts what `make` creates at `path` in one step: made beside it under a name no other call uses, then
+/// renamed over whatever is there.
+fn replace(path: &Path, make: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    let new = path.with_file_name(format!(".{name}.{}-{n}.mab-new", std::process::id()));
+    let _ = std::fs::remove_file(&new);
+    let made = make(&new).and_then(|()| std::fs::rename(&new, path));
+    if made.is_err() {
+        let _ = std::fs::remove_file(&new);
+    }
+    made
 }
 
 /// Replaces mab with the command, so its exit code and signals are the program's own. Returns only if it
@@ -191,6 +247,21 @@ pub fn wait(command: &Command) -> Result<ExitStatus> {
         .envs(command.env.iter().map(|(k, v)| (k, v)))
         .status()
         .with_context(|| format!("cannot run {}", command.program))
+}
+
+/// Runs the command and returns its stdout, or `None` if it could not run or failed (a question mab asks
+/// a tool, such as `go list`, whose answer it can do without).
+pub fn ask(command: &Command) -> Option<String> {
+    let out = std::process::Command::new(&command.program)
+        .args(&command.args)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The exit code for a finished child: its own, or 128 + the signal that ended it, as shells report it.

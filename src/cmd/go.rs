@@ -1,6 +1,6 @@
 //! `mab go` (and `xx-go`): runs the real `go` with the target's GOOS, GOARCH, per-architecture knob and,
-//! when a C compiler for the target exists, cgo. `mab go env` is `go env` under that environment; `--print-env`
-//! prints only what mab adds.
+//! when a C compiler for the target exists, cgo's CC/CXX (cgo itself stays Go's choice). `mab go env` is `go
+//! env` under that environment; `--print-env` prints only what mab adds.
 
 use super::{cc, exec, target};
 use crate::core::options::{self, Spec};
@@ -29,11 +29,12 @@ const OPTIONS: Spec = Spec {
 };
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    run_raw(&args.args)
+    run_raw(&args.args, false)
 }
 
-/// `args` are what follows `mab go` (or `xx-go`).
-pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
+/// `args` are what follows `mab go`, or `xx-go` (`xx`), which is go with the target's environment and
+/// nothing more, as xx's.
+pub fn run_raw(args: &[OsString], xx: bool) -> Result<ExitCode> {
     let opts = options::parse(args, &OPTIONS)?;
     let info = target::resolve(opts.value("--platform"))?;
     target::warn_if_emulated(&info);
@@ -50,14 +51,45 @@ pub fn run_raw(args: &[OsString]) -> Result<ExitCode> {
         exec::make_links(&links)?;
         return wrap(&go, &vars, opts.flag("--wrap"));
     }
+    let run = Run {
+        program: go.display().to_string(),
+        args: opts.rest,
+        env: vars,
+    };
+    if !xx && info.is_cross() && target::var("CGO_ENABLED").is_none() {
+        if let Some(package) = cgo_package(&run) {
+            eprintln!(
+                "mab go: {package} has cgo files, and Go leaves cgo off when cross-compiling: set \
+                 CGO_ENABLED=1 to build them"
+            );
+        }
+    }
     exec::carry_out(Plan {
         links,
-        then: Then::Exec(Run {
-            program: go.display().to_string(),
-            args: opts.rest,
-            env: vars,
-        }),
+        then: Then::Exec(run),
     })
+}
+
+/// The first package outside the standard library with cgo files that `run` (`go build`, `install`, `run`
+/// or `test`) builds, asked of `go list` with cgo on (off, it does not count them); `None` when there is
+/// none or go cannot say.
+fn cgo_package(run: &Run) -> Option<String> {
+    let args: Vec<String> = run
+        .args
+        .iter()
+        .map(|a| a.to_str().map(String::from))
+        .collect::<Option<_>>()?;
+    let list = crate::core::go::list_args(&args)?;
+    let mut env = run.env.clone();
+    env.push(("CGO_ENABLED".into(), "1".into()));
+    let out = exec::ask(&Run {
+        program: run.program.clone(),
+        args: std::iter::once("list".into())
+            .chain(list.into_iter().map(OsString::from))
+            .collect(),
+        env,
+    })?;
+    out.lines().find(|l| !l.is_empty()).map(String::from)
 }
 
 /// `go` on PATH, else the newest Debian `golang-1.N-go` under /usr/lib.

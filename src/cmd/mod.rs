@@ -86,7 +86,7 @@ enum Command {
     CmakeToolchain(build_files::Args),
     /// Write a Meson cross file for the target (use with meson setup --cross-file)
     MesonCross(build_files::Args),
-    /// Run go for the target: GOOS, GOARCH, GOARM..., cgo with a C compiler for it (--print-env shows them)
+    /// Run go for the target: GOOS, GOARCH, GOARM..., CC for cgo (on when CGO_ENABLED=1) (--print-env shows them)
     Go(go::Args),
     /// Run cargo for the target: --target, linker, CC_<triple>, std via rustup (--print-target-triple, --bin-dir)
     Cargo(cargo::Args),

@@ -13,12 +13,18 @@ pub fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// /etc/os-release, or the file `MAB_OS_RELEASE` names. A missing file means an unknown distro.
-pub fn os_release() -> OsRelease {
-    let path = var("MAB_OS_RELEASE").unwrap_or_else(|| "/etc/os-release".to_string());
-    std::fs::read_to_string(path)
-        .map(|t| OsRelease::parse(&t))
-        .unwrap_or_default()
+/// /etc/os-release, or the file `MAB_OS_RELEASE` names. A missing /etc/os-release means an unknown distro
+/// (a scratch-based stage has none); a file named in MAB_OS_RELEASE that cannot be read is an error, not
+/// another distro's answers.
+pub fn os_release() -> Result<OsRelease> {
+    let Some(path) = var("MAB_OS_RELEASE") else {
+        return Ok(std::fs::read_to_string("/etc/os-release")
+            .map(|t| OsRelease::parse(&t))
+            .unwrap_or_default());
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("MAB_OS_RELEASE: cannot read {path}"))?;
+    Ok(OsRelease::parse(&text))
 }
 
 /// The first macOS SDK under /xx-sdk, where xx's images put it.
@@ -45,16 +51,31 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
     let build = build_platform(&var, host).context("BUILDPLATFORM")?;
     let target = match platform {
         Some(p) => Platform::parse(p, build).context("--platform")?,
-        None => target_platform(&var, build).context(
-            "target platform (TARGETPLATFORM, TARGETPAIR or TARGETOS/TARGETARCH/TARGETVARIANT)",
-        )?,
+        None => target_platform(&var, build).with_context(|| {
+            let alone = ["TARGETPLATFORM", "TARGETPAIR", "TARGETOS", "TARGETARCH"]
+                .iter()
+                .all(|v| var(v).is_none());
+            match var("TARGETVARIANT").filter(|_| alone) {
+                Some(v) => format!(
+                    "TARGETVARIANT {v:?} without TARGETARCH is a variant of the build machine's \
+                     architecture, {}/{} (set TARGETARCH too)",
+                    build.os(),
+                    build.arch()
+                ),
+                None => "target platform (TARGETPLATFORM, TARGETPAIR or \
+                         TARGETOS/TARGETARCH/TARGETVARIANT)"
+                    .to_string(),
+            }
+        })?,
     };
-    let release = os_release();
+    let release = os_release()?;
     for (key, value) in [("ID", &release.id), ("VERSION_ID", &release.version_id)] {
         if let Some(value) = value {
-            check_token(key, value).context(
-                "/etc/os-release (set MAB_OS_RELEASE to read another file, or XX_VENDOR)",
-            )?;
+            check_token(key, value).with_context(|| match var("MAB_OS_RELEASE") {
+                Some(path) => format!("{path} (named by MAB_OS_RELEASE)"),
+                None => "/etc/os-release (set MAB_OS_RELEASE to read another file, or XX_VENDOR)"
+                    .to_string(),
+            })?;
         }
     }
     let flavour = Flavour::new(target.os(), &release, &var);

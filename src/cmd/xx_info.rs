@@ -50,7 +50,7 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
         "variant" => return echo(&variant),
         _ => {}
     }
-    let release = os_release();
+    let release = os_release()?;
     let flavour = Flavour::new(&os, &release, &var);
     match command.as_str() {
         "vendor" => return echo(&flavour.vendor),

@@ -1,5 +1,6 @@
 //! `mab go`: the environment that makes the real `go` build for the target. GOOS, GOARCH and the
-//! per-architecture knob come from the tables; cgo is on only when a C compiler for the target exists.
+//! per-architecture knob come from the tables; cgo is Go's choice (off when cross-compiling unless
+//! `CGO_ENABLED=1`), with the target's C compiler named for it.
 
 use super::cc::Overrides;
 use super::info::Info;
@@ -43,9 +44,10 @@ pub struct Tools<'a> {
     pub root: &'a str,
 }
 
-/// The variables `go` needs, leaving out every one the user set. Native builds leave cgo to Go's own
-/// default but name the C compiler found; cross builds turn it on only with a C compiler for the target (the user's `CGO_ENABLED` or
-/// `CC` wins), because Go would otherwise call the build machine's compiler.
+/// The variables `go` needs, leaving out every one the user set. cgo is Go's own choice, as under xx: on
+/// for native builds where a C compiler is found, off when cross-compiling unless `CGO_ENABLED=1` (a `CC`
+/// alone does not turn it on), so a build never links dynamically unless asked to. mab names the C
+/// compiler it found, so that `CGO_ENABLED=1` (in the environment or go's env file) builds with it.
 pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String)>, GoError> {
     let go =
         (info.target.row.go.as_ref()).ok_or_else(|| GoError::NoPort(info.target.to_string()))?;
@@ -57,25 +59,23 @@ pub fn env(info: &Info, found: &Tools, user: Vars) -> Result<Vec<(String, String
     }
     if !info.is_cross() {
         // Go's own fallback is gcc, which images with only clang lack: name the compiler found, as xx
-        // does, and leave CGO_ENABLED to Go. A user's CC keeps its own CXX too.
+        // does. A user's CC keeps its own CXX too.
         if let Some(c) = found.c.filter(|_| user("CC").is_none()) {
             plan.default("CC", c.cc_line());
             plan.default("CXX", c.cxx_line());
         }
         return Ok(plan.into_vars());
     }
-    let user_cc = user("CC").is_some();
-    let cgo = match user("CGO_ENABLED") {
-        Some(value) => value == "1",
-        None => found.c.is_some() || user_cc,
-    };
-    plan.default("CGO_ENABLED", if cgo { "1" } else { "0" });
-    if !cgo || user_cc {
+    let cgo = user("CGO_ENABLED");
+    if cgo.as_deref() == Some("0") || user("CC").is_some() {
         return Ok(plan.into_vars());
     }
-    let c = found
-        .c
-        .ok_or_else(|| GoError::NoCCompiler(missing_c_compiler(info)))?;
+    let Some(c) = found.c else {
+        if cgo.as_deref() == Some("1") {
+            return Err(GoError::NoCCompiler(missing_c_compiler(info)));
+        }
+        return Ok(plan.into_vars());
+    };
     plan.default("CC", c.cc_line());
     plan.default("CXX", c.cxx_line());
     if let Some(ar) = &c.ar {
@@ -111,6 +111,110 @@ pub fn plan(info: &Info, ov: &Overrides, probe: &Probe, user: Vars) -> Result<To
         env: env(info, &tools, user)?,
         links: c.links,
     })
+}
+
+/// The `go list` template that names each package of a build outside the standard library with cgo files
+/// (net and os/user have Go fallbacks; a package's own `import "C"` has none).
+pub const CGO_PACKAGES: &str = "{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}";
+
+/// go's flags that take a value (`-o out` as well as `-o=out`): the build flags and `go test`'s.
+const VALUED: &[&str] = &[
+    "C",
+    "o",
+    "p",
+    "asmflags",
+    "buildmode",
+    "compiler",
+    "gccgoflags",
+    "gcflags",
+    "installsuffix",
+    "ldflags",
+    "mod",
+    "modfile",
+    "overlay",
+    "pgo",
+    "pkgdir",
+    "tags",
+    "toolexec",
+    "covermode",
+    "coverpkg",
+    "exec",
+    "run",
+    "skip",
+    "bench",
+    "benchtime",
+    "count",
+    "cpu",
+    "parallel",
+    "timeout",
+    "coverprofile",
+    "cpuprofile",
+    "memprofile",
+    "blockprofile",
+    "mutexprofile",
+    "trace",
+    "outputdir",
+    "fuzz",
+    "fuzztime",
+    "fuzzminimizetime",
+    "list",
+    "shuffle",
+    "vet",
+];
+
+/// The flags that change which packages and files a build takes, passed on to `go list`.
+const SELECTING: &[&str] = &["C", "tags", "mod", "modfile"];
+
+/// `go list`'s arguments (after `list`) for the packages a `go build|install|run|test ARGS` builds, with
+/// their dependencies; `None` for other go commands.
+pub fn list_args(args: &[String]) -> Option<Vec<String>> {
+    let (command, rest) = args.split_first()?;
+    if !["build", "install", "run", "test"].contains(&command.as_str()) {
+        return None;
+    }
+    let mut list = vec![
+        "-e".into(),
+        "-deps".into(),
+        "-f".into(),
+        CGO_PACKAGES.into(),
+    ];
+    let mut packages: Vec<String> = Vec::new();
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        let Some(flag) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')) else {
+            let go_file = arg.ends_with(".go");
+            // `go run` builds its first package (or its .go files); the rest are the program's.
+            if command == "run"
+                && packages
+                    .last()
+                    .is_some_and(|p| !go_file || !p.ends_with(".go"))
+            {
+                break;
+            }
+            packages.push(arg.clone());
+            continue;
+        };
+        if flag.is_empty() || !packages.is_empty() {
+            // `--`, or `go test ./... -run X`: what follows the packages is not the build's.
+            break;
+        }
+        let (name, inline) = match flag.split_once('=') {
+            Some((name, _)) => (name, true),
+            None => (flag, false),
+        };
+        let value = (VALUED.contains(&name) && !inline)
+            .then(|| rest.next())
+            .flatten();
+        if SELECTING.contains(&name) {
+            list.push(arg.clone());
+            list.extend(value.cloned());
+        }
+    }
+    if packages.is_empty() {
+        packages.push(".".into());
+    }
+    list.extend(packages);
+    Some(list)
 }
 
 #[cfg(test)]
@@ -154,24 +258,18 @@ mod tests {
         let cases = [
             ("linux/amd64", "GOOS=linux GOARCH=amd64 GOAMD64=v1"),
             ("linux/amd64/v3", "GOOS=linux GOARCH=amd64 GOAMD64=v3"),
-            ("linux/arm64", "GOOS=linux GOARCH=arm64 CGO_ENABLED=0"),
-            (
-                "linux/arm/v6",
-                "GOOS=linux GOARCH=arm GOARM=6 CGO_ENABLED=0",
-            ),
+            ("linux/arm64", "GOOS=linux GOARCH=arm64"),
+            ("linux/arm/v6", "GOOS=linux GOARCH=arm GOARM=6"),
             (
                 "linux/riscv64",
-                "GOOS=linux GOARCH=riscv64 GORISCV64=rva20u64 CGO_ENABLED=0",
+                "GOOS=linux GOARCH=riscv64 GORISCV64=rva20u64",
             ),
             (
                 "linux/mips64le",
-                "GOOS=linux GOARCH=mips64le GOMIPS64=hardfloat CGO_ENABLED=0",
+                "GOOS=linux GOARCH=mips64le GOMIPS64=hardfloat",
             ),
-            (
-                "windows/amd64",
-                "GOOS=windows GOARCH=amd64 GOAMD64=v1 CGO_ENABLED=0",
-            ),
-            ("darwin/arm64", "GOOS=darwin GOARCH=arm64 CGO_ENABLED=0"),
+            ("windows/amd64", "GOOS=windows GOARCH=amd64 GOAMD64=v1"),
+            ("darwin/arm64", "GOOS=darwin GOARCH=arm64"),
         ];
         for (target, want) in cases {
             assert_eq!(check(target, None, &[]).as_deref(), Ok(want), "{target}");
@@ -179,11 +277,11 @@ mod tests {
     }
 
     #[test]
-    fn cgo_follows_the_c_compiler() {
+    fn cross_cgo_is_gos_choice_with_the_c_compiler_named() {
         let c = gcc();
         assert_eq!(
             check("linux/arm64", Some(&c), &[]).unwrap(),
-            "GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ \
+            "GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ \
              PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig"
         );
         let clang = CCompiler {
@@ -228,11 +326,43 @@ mod tests {
         );
         assert_eq!(
             check("linux/arm/v7", None, &[("GOARM", "6"), ("CC", "my-cc")]).unwrap(),
-            "GOOS=linux GOARCH=arm CGO_ENABLED=1"
+            "GOOS=linux GOARCH=arm"
+        );
+        assert_eq!(
+            check("linux/arm64", Some(&c), &[("CGO_ENABLED", "1")]).unwrap(),
+            "GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ \
+             PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig"
         );
         let err = check("linux/arm64", None, &[("CGO_ENABLED", "1")])
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("CGO_ENABLED=1 but no C compiler for aarch64-linux-gnu: install gcc-aarch64-linux-gnu"), "{err}");
+    }
+
+    #[test]
+    fn list_args_name_the_built_packages() {
+        let check = |args: &str| {
+            let args: Vec<String> = args.split(' ').map(String::from).collect();
+            list_args(&args).map(|l| l[4..].join(" "))
+        };
+        assert_eq!(check("build -o /out/app .").as_deref(), Some("."));
+        assert_eq!(
+            check("build -trimpath -tags=netgo -ldflags -s -C sub ./cmd/a ./cmd/b").as_deref(),
+            Some("-tags=netgo -C sub ./cmd/a ./cmd/b")
+        );
+        assert_eq!(
+            check("install --mod vendor").as_deref(),
+            Some("--mod vendor .")
+        );
+        assert_eq!(
+            check("run main.go util.go -v x").as_deref(),
+            Some("main.go util.go")
+        );
+        assert_eq!(check("run ./cmd/app arg.go").as_deref(), Some("./cmd/app"));
+        assert_eq!(
+            check("test -run TestX ./... -count 1").as_deref(),
+            Some("./...")
+        );
+        assert_eq!(check("env GOARCH"), None);
     }
 }

@@ -93,15 +93,16 @@ impl Probe<'_> {
 /// before the plan's program runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
-    /// Make this path a link to mab, unless something is there already (which is kept).
+    /// Make this path a link to mab, unless something else is there already (which is kept; a dangling
+    /// link is replaced).
     Make(String),
     /// Make this path a link to mab; something else already there is an error (`--wrap`).
     Own(String),
     /// Remove this path if it is a link to mab (`--unwrap`).
     Remove(String),
-    /// Make `path` a symbolic link to `to`, unless something is there already.
+    /// Make `path` a symbolic link to `to`; a link elsewhere is replaced, a file that is no link kept.
     Symlink { path: String, to: String },
-    /// Write `text` to `path` unless the file is there already (xx's `<triple>.cfg`, `--wrap`'s marker).
+    /// Make `path` hold `text`, replacing other text (xx's `<triple>.cfg`, `--wrap`'s marker).
     File { path: String, text: String },
     /// Remove this file if it is there (`--unwrap`'s marker).
     RemoveFile(String),

@@ -20,8 +20,13 @@ pub struct Platform {
 pub enum PlatformError {
     /// Empty parts, too many parts, or characters no platform has.
     Malformed(String),
-    /// Well-formed, but not a platform mab has tables for.
-    Unsupported(String),
+    /// Well-formed, but not a platform mab has tables for: which rule it broke (an unknown OS, an arch
+    /// the OS lacks, a variant the arch lacks) and the nearest platforms there are.
+    Unsupported {
+        input: String,
+        why: String,
+        near: Vec<String>,
+    },
 }
 
 const FORMS: &str = "expected os/arch[/variant] such as linux/arm64 or linux/arm/v7, or an architecture alone such as arm64";
@@ -32,15 +37,16 @@ impl fmt::Display for PlatformError {
             PlatformError::Malformed(input) => {
                 write!(f, "invalid platform {}: {FORMS}", shown(input))
             }
-            PlatformError::Unsupported(input) => write!(
-                f,
-                "unsupported platform {}; supported: {}",
-                shown(input),
-                Platform::all()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            PlatformError::Unsupported { input, why, near } => {
+                write!(f, "unsupported platform {}: {why}", shown(input))?;
+                if let Some((last, first)) = near.split_last() {
+                    match first {
+                        [] => write!(f, "; did you mean {last}?")?,
+                        _ => write!(f, "; did you mean {} or {last}?", first.join(", "))?,
+                    }
+                }
+                write!(f, " (`mab platforms` lists them all)")
+            }
         }
     }
 }
@@ -56,12 +62,99 @@ fn shown(input: &str) -> String {
     }
 }
 
+/// Which rule an unsupported (normalised) platform breaks, and up to three supported platforms nearest
+/// to it: the same architecture on a known OS, the OS's nearest architectures, or the architecture's
+/// variants and its 64-bit sibling (arm → arm64).
+fn diagnose(os: &str, arch: &str, variant: &str) -> (String, Vec<String>) {
+    let all: Vec<Platform> = Platform::all().collect();
+    let ranked = |mut found: Vec<(usize, Platform)>, n: usize| -> Vec<String> {
+        found.sort_by_key(|(d, _)| *d);
+        found
+            .into_iter()
+            .take(n)
+            .map(|(_, p)| p.to_string())
+            .collect()
+    };
+    let mut oses: Vec<&str> = PLATFORMS.iter().map(|r| r.os).collect();
+    oses.dedup();
+    if !oses.contains(&os) {
+        let why = format!("mab knows no OS {os:?} (it knows {})", oses.join(", "));
+        let near = all
+            .iter()
+            .filter(|p| p.arch() == arch && p.variant == variant)
+            .map(|p| (distance(os, p.os()), *p))
+            .collect();
+        return (why, ranked(near, 3));
+    }
+    let of_os = all.iter().filter(|p| p.os() == os);
+    if !PLATFORMS.iter().any(|r| r.os == os && r.arch == arch) {
+        let why = format!("{os} has no architecture {arch:?}");
+        // Only spellings close to the one given: a stranger arch gets no guess.
+        let near = of_os
+            .filter(|p| distance(arch, p.arch()) <= 2)
+            .map(|p| {
+                (
+                    distance(arch, p.arch()) * 4 + distance(variant, p.variant),
+                    *p,
+                )
+            })
+            .collect();
+        return (why, ranked(near, 3));
+    }
+    let variants: Vec<&str> = of_os
+        .clone()
+        .filter(|p| p.arch() == arch)
+        .map(|p| p.variant)
+        .collect();
+    let named: Vec<&str> = variants.iter().copied().filter(|v| !v.is_empty()).collect();
+    let has = match (named.is_empty(), variants.contains(&"")) {
+        (true, _) => "it takes none".to_string(),
+        (false, true) => format!("it has {}, or none", named.join(", ")),
+        (false, false) => format!("it has {}", named.join(", ")),
+    };
+    let why = format!("{os}/{arch} has no variant {variant:?} ({has})");
+    let same_arch = of_os
+        .clone()
+        .filter(|p| p.arch() == arch)
+        .map(|p| (distance(variant, p.variant), *p))
+        .collect();
+    let mut near = ranked(same_arch, 2);
+    let wider = of_os
+        .filter(|p| p.arch() != arch && p.arch().starts_with(arch) && p.variant.is_empty())
+        .map(|p| (0, *p))
+        .collect();
+    near.extend(ranked(wider, 1));
+    (why, near)
+}
+
+/// The Levenshtein distance between two short names.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// A platform part may only hold what Docker's own names hold.
 fn is_part(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 32
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+}
+
+fn is_arch(s: &str) -> bool {
+    PLATFORMS.iter().any(|r| r.arch == s) || ARCH_ALIASES.iter().any(|a| a.alias == s)
 }
 
 fn is_os(s: &str) -> bool {
@@ -97,13 +190,18 @@ impl Platform {
         let (os, arch, variant) = match parts[..] {
             [one] if is_os(one) => (one, default.arch(), default.variant),
             [one] => ("linux", one, ""),
-            [first, second] if !is_os(first) => ("linux", first, second),
+            // `arm/v7` is an arch and its variant; `freebsd/amd64` an OS mab does not know.
+            [first, second] if !is_os(first) && !is_arch(second) => ("linux", first, second),
             [os, arch] => (os, arch, ""),
             [os, arch, variant] => (os, arch, variant),
             _ => unreachable!("split yields one to three parts here"),
         };
         Self::from_parts(os, arch, variant).map_err(|e| match e {
-            PlatformError::Unsupported(_) => PlatformError::Unsupported(input.to_string()),
+            PlatformError::Unsupported { why, near, .. } => PlatformError::Unsupported {
+                input: input.to_string(),
+                why,
+                near,
+            },
             other => other,
         })
     }
@@ -165,7 +263,14 @@ impl Platform {
             .map_or(variant, |a| a.to);
         table::find(os, arch, variant)
             .map(|(row, variant)| Platform { row, variant })
-            .ok_or_else(|| PlatformError::Unsupported(shown_input()))
+            .ok_or_else(|| {
+                let (why, near) = diagnose(os, arch, variant);
+                PlatformError::Unsupported {
+                    input: shown_input(),
+                    why,
+                    near,
+                }
+            })
     }
 
     /// The platform this copy of mab was built for, which is the machine it runs on (or what qemu
@@ -287,22 +392,47 @@ mod tests {
     }
 
     #[test]
-    fn unknown_platforms_list_the_supported_ones() {
-        for input in [
-            "linux/ppc64",
-            "linux/arm/v8",
-            "linux/arm64/v9",
-            "freebsd/amd64",
-            "plan9",
-            "linux/amd64/v5",
-            "sparc",
-        ] {
+    fn unknown_platforms_name_the_rule_and_the_nearest_ones() {
+        let cases = [
+            (
+                "linux/arm/v9",
+                "linux/arm has no variant \"v9\" (it has v7, v6, v5); did you mean linux/arm/v7, \
+                 linux/arm/v6 or linux/arm64?",
+            ),
+            (
+                "linux/ppc64",
+                "linux has no architecture \"ppc64\"; did you mean linux/ppc64le",
+            ),
+            ("linux/arm65", "did you mean linux/arm64"),
+            (
+                "linux/amd64/v5",
+                "linux/amd64 has no variant \"v5\" (it has v2, v3, v4, or none); did you mean linux/amd64",
+            ),
+            (
+                "freebsd/amd64",
+                "mab knows no OS \"freebsd\" (it knows linux, windows, darwin); did you mean",
+            ),
+            ("linxu/arm64", "did you mean linux/arm64"),
+            ("sparc", "linux has no architecture \"sparc\" (`mab"),
+            ("arm64/v9", "linux/arm64 has no variant \"v9\" (it takes none)"),
+        ];
+        for (input, says) in cases {
             let err = Platform::parse(input, amd64()).unwrap_err();
             assert!(
-                matches!(err, PlatformError::Unsupported(_)),
+                matches!(err, PlatformError::Unsupported { .. }),
                 "{input:?} gave {err:?}"
             );
-            assert!(err.to_string().contains("linux/arm/v7"), "{err}");
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!("unsupported platform {input:?}: ")),
+                "{message}"
+            );
+            assert!(message.contains(says), "{input}: {message}");
+            assert!(
+                message.ends_with("(`mab platforms` lists them all)"),
+                "{message}"
+            );
+            assert!(message.len() < 200, "{message}");
         }
     }
 

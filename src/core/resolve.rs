@@ -26,6 +26,8 @@ pub fn build_platform(vars: Vars, host: Platform) -> Result<Platform, PlatformEr
 
 /// The target: `TARGETPLATFORM`, else `TARGETPAIR` (xx's `linux-armv7` form), else
 /// `TARGETOS`/`TARGETARCH`/`TARGETVARIANT` (each defaulting to the build platform's), else the build platform.
+/// A `TARGETVARIANT` alone is a variant of the build machine's arch (v3 on amd64, v6 on an arm/v7 machine);
+/// one that arch has not is an error, never dropped.
 pub fn target_platform(vars: Vars, build: Platform) -> Result<Platform, PlatformError> {
     if let Some(p) = vars("TARGETPLATFORM") {
         return Platform::parse(&p, build);
@@ -36,7 +38,7 @@ pub fn target_platform(vars: Vars, build: Platform) -> Result<Platform, Platform
         return Platform::from_parts(os, arch, variant);
     }
     let (os, arch, variant) = (vars("TARGETOS"), vars("TARGETARCH"), vars("TARGETVARIANT"));
-    if os.is_none() && arch.is_none() {
+    if os.is_none() && arch.is_none() && variant.is_none() {
         return Ok(build);
     }
     let arch_given = arch.is_some();
@@ -97,6 +99,11 @@ mod tests {
                 "linux/arm/v5",
             ),
             (&[("TARGETARCH", "arm")], "linux/arm/v7"),
+            (&[("TARGETVARIANT", "v3")], "linux/amd64/v3"),
+            (
+                &[("BUILDPLATFORM", "linux/arm/v7"), ("TARGETVARIANT", "v6")],
+                "linux/arm/v6",
+            ),
             (&[("TARGETOS", "windows")], "windows/amd64"),
             (
                 &[("TARGETOS", "darwin"), ("TARGETARCH", "arm64")],

@@ -113,3 +113,23 @@ fn a_missing_library_is_named() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("statically linked"), "{err}");
 }
+
+/// An arm64 program bundled for amd64: the program is for another CPU, and the error says so rather than
+/// sending the user to install amd64's C library.
+#[test]
+fn a_program_for_another_cpu_is_named() {
+    require_tool("clang", &[]);
+    let dir = work("other-cpu");
+    let app = build(&dir);
+    let (code, _, err) = run(mab()
+        .args(["bundle", "--platform", "linux/amd64", "--to"])
+        .arg(dir.join("rootfs"))
+        .arg(&app));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("is a program for linux/arm64") && err.contains("not for linux/amd64"),
+        "{err}"
+    );
+    assert!(!err.contains("apt-get"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

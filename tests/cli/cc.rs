@@ -324,6 +324,40 @@ fn target_flag_wins_over_targetplatform() {
     assert_eq!(run_qemu(t, &out, false), "hello-c s390x 76127");
 }
 
+/// `mab clang --platform P` builds for P, as `mab go` and `mab cargo` do, over TARGETPLATFORM; clang never
+/// sees the option. xx's names pass it on, as xx's do.
+#[test]
+fn platform_flag_picks_the_target() {
+    let printed = stdout(
+        mab()
+            .args([
+                "clang",
+                "--platform",
+                "linux/riscv64",
+                "--print-target-triple",
+            ])
+            .env("TARGETPLATFORM", "linux/arm64"),
+    );
+    assert_eq!(printed, "riscv64-linux-gnu");
+    let t = target("linux/riscv64");
+    let out = work().join("platform-flag");
+    stdout(
+        mab()
+            .args(["clang", "-static", "--platform=linux/riscv64", "-o"])
+            .arg(&out)
+            .arg(work().join("hello.c"))
+            .env("TARGETPLATFORM", "linux/arm64"),
+    );
+    check_elf(t, &out);
+    assert_eq!(run_qemu(t, &out, false), "hello-c riscv64 76127");
+    let (code, _, err) = run(mab().args(["clang", "-c", "x.c", "--platform"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--platform needs a value such as linux/arm64"),
+        "{err}"
+    );
+}
+
 /// Every triple mab prints for a platform works as the target, Rust's included: the `cc` crate passes
 /// `--target=armv7-unknown-linux-gnueabihf` to `mab clang`, and configure scripts get it in CFLAGS.
 #[test]
@@ -941,4 +975,114 @@ fn xx_clang_without_clang_fails() {
     assert_eq!(code, 2);
     assert!(err.contains("clang not found"), "{err}");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+/// Five rounds, each on a fresh link directory, of 16 first calls at once for linux/arm64: `call(i, dir)`
+/// is the i-th. Every one must succeed.
+fn race(name: &str, call: impl Fn(usize, &Path) -> Command) {
+    for round in 0..5 {
+        let dir = bin_dir(&format!("{name}-{round}"));
+        let calls = (0..16)
+            .map(|i| {
+                let mut cmd = call(i, &dir);
+                cmd.env("TARGETPLATFORM", "linux/arm64")
+                    .env("MAB_BIN_DIR", &dir);
+                cmd
+            })
+            .collect();
+        let failed = all_at_once(calls);
+        assert!(failed.is_empty(), "round {round}:\n{}", failed.join("\n"));
+    }
+}
+
+/// `name ARGS`, mab through a link of that name.
+fn call(name: &str, args: &[&OsStr]) -> Command {
+    let mut cmd = applet(name);
+    cmd.args(args);
+    cmd
+}
+
+/// `make -j` in a fresh image: many first calls at once, each setting up the same links and config file.
+#[test]
+fn sixteen_first_calls_at_once_all_succeed() {
+    let hello = work().join("hello.c");
+    race("race-bin", |i, dir| {
+        let out = dir.join(format!("hello-{i}.o"));
+        call(
+            "xx-clang",
+            &["-c".as_ref(), hello.as_ref(), "-o".as_ref(), out.as_ref()],
+        )
+    });
+}
+
+/// The same race across every name that sets things up: xx-clang, xx-cc, a `<triple>-clang` link,
+/// `--setup-target-triple`, `--wrap`, `--print-cmake-defines`, xx-go and xx-cargo, all on one directory.
+#[test]
+fn every_setting_up_name_at_once_succeeds() {
+    let hello = work().join("hello.c");
+    race("race-all-bin", |i, dir| {
+        let out = dir.join(format!("hello-{i}.o"));
+        let compile = [
+            "-c".as_ref(),
+            hello.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ];
+        let calls: [(&str, &[&OsStr]); 8] = [
+            ("xx-clang", &compile),
+            ("xx-cc", &compile),
+            ("aarch64-linux-gnu-clang", &compile),
+            ("xx-clang++", &["--setup-target-triple".as_ref()]),
+            ("xx-clang", &["--wrap".as_ref()]),
+            ("xx-go", &["env".as_ref(), "GOARCH".as_ref()]),
+            ("xx-cargo", &["--version".as_ref()]),
+            ("xx-clang", &["--print-cmake-defines".as_ref()]),
+        ];
+        let (name, args) = calls[i % calls.len()];
+        call(name, args)
+    });
+}
+
+/// What a setup finds already there: right is kept, mab's own but wrong (a dangling link, a link to another
+/// tool, a config file with other text) is replaced, and someone else's file is kept.
+#[test]
+fn setup_replaces_what_is_wrong_and_keeps_what_is_not_its_own() {
+    let dir = bin_dir("wrong-bin");
+    let t = "aarch64-linux-gnu";
+    std::os::unix::fs::symlink("/nonexistent/mab", dir.join(format!("{t}-clang"))).unwrap();
+    std::os::unix::fs::symlink(
+        "/nonexistent/llvm-dlltool",
+        dir.join(format!("{t}-dlltool")),
+    )
+    .unwrap();
+    std::fs::write(dir.join(format!("{t}.cfg")), "--target=x86_64-linux-gnu\n").unwrap();
+    std::fs::write(dir.join("clang++"), "#!/bin/sh\n").unwrap();
+    stdout(
+        applet("xx-clang")
+            .arg("--setup-target-triple")
+            .env("TARGETPLATFORM", "linux/arm64")
+            .env("MAB_BIN_DIR", &dir),
+    );
+    assert_eq!(
+        dir.join(format!("{t}-clang")).canonicalize().unwrap(),
+        mab_path().canonicalize().unwrap()
+    );
+    let dlltool = std::fs::read_link(dir.join(format!("{t}-dlltool"))).unwrap();
+    assert!(
+        dlltool.ends_with("llvm-dlltool") && dlltool.exists(),
+        "{dlltool:?}"
+    );
+    assert_eq!(
+        read(&dir.join(format!("{t}.cfg"))),
+        "--target=aarch64-linux-gnu -fuse-ld=lld\n"
+    );
+    assert_eq!(read(&dir.join("clang++")), "#!/bin/sh\n");
+    // Nothing left beside them from the replacing.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

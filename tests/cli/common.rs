@@ -339,3 +339,60 @@ pub fn run_with<S: AsRef<OsStr>>(runner: &[S], bin: &Path) -> String {
     }
     panic!("{shown} hung three times");
 }
+
+/// Runs every command at the same moment (as `make -j` starts its jobs, only closer together): each
+/// waits in a shell opening a FIFO until all have started, and the opening of its other end lets them all
+/// go at once. Returns one line per command that failed, with its exit code and stderr.
+pub fn all_at_once(cmds: Vec<Command>) -> Vec<String> {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let fifo = temp_path(&format!("start-{n}.fifo"));
+    let _ = std::fs::remove_file(&fifo);
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mkfifo(3) on a NUL-terminated path we own.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let children: Vec<_> = cmds
+        .iter()
+        .map(|cmd| {
+            let mut held = Command::new("sh");
+            held.arg("-c")
+                .arg(r#": <"$0"; exec "$@""#)
+                .arg(&fifo)
+                .arg(cmd.get_program())
+                .args(cmd.get_args());
+            for (k, v) in cmd.get_envs() {
+                match v {
+                    Some(v) => held.env(k, v),
+                    None => held.env_remove(k),
+                };
+            }
+            if let Some(dir) = cmd.get_current_dir() {
+                held.current_dir(dir);
+            }
+            let child = held
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+            (format!("{cmd:?}"), child)
+        })
+        .collect();
+    // Time for every shell to reach the FIFO; one that comes later finds it open and goes on at once.
+    std::thread::sleep(Duration::from_millis(500));
+    let go = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let failed = children
+        .into_iter()
+        .filter_map(|(shown, child)| {
+            let out = child.wait_with_output().unwrap();
+            (!out.status.success()).then(|| {
+                format!(
+                    "{shown}: {:?}: {}",
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stderr).trim_end()
+                )
+            })
+        })
+        .collect();
+    drop(go);
+    failed
+}

@@ -64,6 +64,10 @@ pub fn build(example_name: &str, platform: &str) -> Option<PathBuf> {
         .join("out")
         .join(format!("{example_name}-{}", platform.replace('/', "-")));
     let mut cmd = go_env(mab(), platform)?;
+    if example_name.contains("cgo") {
+        // Go leaves cgo off when cross-compiling, and so does mab: a cgo build asks for it.
+        cmd.env("CGO_ENABLED", "1");
+    }
     cmd.current_dir(example(example_name))
         .arg("go")
         .arg("build")
@@ -195,7 +199,7 @@ fn darwin_macho() {
     }
 }
 
-/// What mab adds, without running go: the tables' values, cgo by the C compiler, the user's values kept.
+/// What mab adds, without running go: the tables' values, the C compiler, the user's values kept.
 #[test]
 fn print_env() {
     let env_of = |platform: &str, user: &[(&str, &str)]| {
@@ -216,11 +220,8 @@ fn print_env() {
         env_of("linux/mips/softfloat", &[("CGO_ENABLED", "0")]),
         "GOOS=linux\nGOARCH=mips\nGOMIPS=softfloat"
     );
-    // No C toolchain for ARM Windows (Debian has no MinGW-w64 for it): cgo off. windows/amd64's is below.
-    assert_eq!(
-        env_of("windows/arm64", &[]),
-        "GOOS=windows\nGOARCH=arm64\nCGO_ENABLED=0"
-    );
+    // No C toolchain for ARM Windows (Debian has no MinGW-w64 for it): no CC. windows/amd64's is below.
+    assert_eq!(env_of("windows/arm64", &[]), "GOOS=windows\nGOARCH=arm64");
     assert_eq!(
         env_of(
             "linux/arm/v7",
@@ -229,17 +230,19 @@ fn print_env() {
         "GOARCH=arm"
     );
     if require_tool("clang", &[]).is_some() {
-        // cgo compiles with mab's own wrapper, linked as xx-clang --setup-target-triple does.
+        // cgo stays Go's choice (off when cross-compiling); CGO_ENABLED=1 compiles with mab's own
+        // wrapper, linked as xx-clang --setup-target-triple does.
         let out = env_of("linux/arm64", &[]);
+        assert!(!out.contains("CGO_ENABLED"), "{out}");
         let cc = format!(
-            "CGO_ENABLED=1\nCC={}/aarch64-linux-gnu-clang\n",
+            "GOARCH=arm64\nCC={}/aarch64-linux-gnu-clang\n",
             bin_dir().display()
         );
         assert!(out.contains(&cc), "{out}");
         if require_tool("x86_64-w64-mingw32-gcc", &[]).is_some() {
             let out = env_of("windows/amd64", &[]);
             let cc = format!(
-                "CGO_ENABLED=1\nCC={}/x86_64-w64-mingw32-clang\n",
+                "GOAMD64=v1\nCC={}/x86_64-w64-mingw32-clang\n",
                 bin_dir().display()
             );
             assert!(out.contains(&cc), "{out}");
@@ -369,4 +372,85 @@ fn exit_code_passes_through() {
     ]);
     let (code, _, err) = run(&mut cmd);
     assert_eq!(code, 1, "{err}");
+}
+
+/// `mab go` and `xx-go` set up to build for `platform`, each with its name; none without Go.
+fn under_both_names(platform: &str) -> Vec<(&'static str, Command)> {
+    let mut mab_go = mab();
+    mab_go.arg("go");
+    [("mab go", mab_go), ("xx-go", applet("xx-go"))]
+        .into_iter()
+        .filter_map(|(name, cmd)| Some((name, go_env(cmd, platform)?)))
+        .collect()
+}
+
+/// A pure-Go program that imports net and os/user, which have cgo and Go versions: Go builds it static
+/// when cross-compiling, and so must mab under both names, with CGO_ENABLED unset and a C cross compiler
+/// installed (a dynamic binary fails at start on a scratch or distroless/static base).
+#[test]
+fn net_and_user_build_static_under_both_names() {
+    let src = scratch().join("net-user");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("go.mod"),
+        "module example.com/netuser\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("main.go"),
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"net\"\n\t\"os/user\"\n)\n\nfunc main() {\n\t\
+         _, err := user.Current()\n\tfmt.Println(err == nil, net.ParseIP(\"::1\").IsLoopback())\n}\n",
+    )
+    .unwrap();
+    require_tool("aarch64-linux-gnu-gcc", &[]);
+    for (name, mut cmd) in under_both_names("linux/arm64") {
+        let out = scratch()
+            .join("out")
+            .join(format!("net-user-{}", name.replace(' ', "-")));
+        let (code, _, err) = run(cmd
+            .current_dir(&src)
+            .arg("build")
+            .arg("-o")
+            .arg(&out)
+            .arg("."));
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(
+            !err.contains("cgo"),
+            "{name}: net and os/user need no cgo: {err}"
+        );
+        let (code, verdict, err) = run(mab()
+            .args(["verify", "--static", "--platform", "linux/arm64"])
+            .arg(&out));
+        assert_eq!(code, 0, "{name} built a dynamic binary: {verdict}{err}");
+    }
+}
+
+/// A package with its own `import "C"`, with CGO_ENABLED unset: Go leaves cgo off, so the build fails;
+/// `mab go` says first, in one line, which package has cgo files and the flag to set. xx-go says nothing of
+/// its own, as xx's.
+#[test]
+fn cgo_files_without_cgo_name_the_flag() {
+    for (name, mut cmd) in under_both_names("linux/arm64") {
+        let out = scratch().join("out").join("cgo-unset");
+        let (code, _, err) = run(cmd
+            .current_dir(example("go-cgo"))
+            .arg("build")
+            .arg("-o")
+            .arg(&out)
+            .arg("."));
+        assert_ne!(code, 0, "{name}: {err}");
+        let ours: Vec<&str> = err.lines().filter(|l| l.starts_with("mab go:")).collect();
+        if name == "mab go" {
+            assert_eq!(
+                ours,
+                [
+                    "mab go: example.com/go-cgo has cgo files, and Go leaves cgo off when \
+                  cross-compiling: set CGO_ENABLED=1 to build them"
+                ],
+                "{err}"
+            );
+        } else {
+            assert!(ours.is_empty(), "{err}");
+        }
+    }
 }

@@ -194,6 +194,55 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     assert!(err.contains("possible values"), "{err}");
 }
 
+/// A `TARGETVARIANT` alone is a variant of the build machine's architecture: taken where that arch has it,
+/// an error saying so where it has not, never dropped.
+#[test]
+fn targetvariant_alone_is_the_build_archs_variant() {
+    let out = stdout(
+        mab()
+            .env("BUILDPLATFORM", "linux/amd64")
+            .env("TARGETVARIANT", "v3")
+            .args(["info", "platform"]),
+    );
+    assert_eq!(out, "linux/amd64/v3");
+    let out = stdout(
+        mab()
+            .env("BUILDPLATFORM", "linux/arm/v7")
+            .env("TARGETVARIANT", "v6")
+            .args(["info", "platform"]),
+    );
+    assert_eq!(out, "linux/arm/v6");
+    let (code, out, err) = run(mab()
+        .env("BUILDPLATFORM", "linux/amd64")
+        .env("TARGETVARIANT", "v7")
+        .arg("info"));
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("TARGETVARIANT \"v7\" without TARGETARCH is a variant of the build machine's architecture, linux/amd64")
+            && err.contains("linux/amd64 has no variant \"v7\""),
+        "{err}"
+    );
+}
+
+/// An unsupported platform names the rule it broke and the nearest platforms, on one line, not all 37.
+#[test]
+fn unsupported_platform_says_did_you_mean() {
+    let (code, _, err) = run(mab().env("TARGETPLATFORM", "linux/arm/v9").arg("info"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "unsupported platform \"linux/arm/v9\": linux/arm has no variant \"v9\" (it has v7, v6, v5); \
+             did you mean linux/arm/v7, linux/arm/v6 or linux/arm64?"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("darwin"), "not the whole list: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (_, _, err) = run(mab().args(["info", "--platform", "freebsd/amd64"]));
+    assert!(err.contains("mab knows no OS \"freebsd\""), "{err}");
+    assert!(err.contains("did you mean linux/amd64"), "{err}");
+}
+
 #[test]
 fn garbage_os_release_is_named() {
     let path = temp_path("bad-os-release");
@@ -201,9 +250,25 @@ fn garbage_os_release_is_named() {
     let (code, _, err) = run(mab().env("MAB_OS_RELEASE", &path).arg("info"));
     assert_eq!(code, 2);
     assert!(
-        err.contains("/etc/os-release") && err.contains("ID="),
+        err.contains(&format!("{} (named by MAB_OS_RELEASE)", path.display()))
+            && err.contains("ID="),
         "{err}"
     );
+}
+
+/// A file MAB_OS_RELEASE names that cannot be read is an error naming it, never the answers of an unknown
+/// distro (x86_64-unknown-linux-gnu where Debian's is x86_64-linux-gnu).
+#[test]
+fn unreadable_os_release_is_an_error_naming_it() {
+    for args in [&["info"][..], &["xx-info", "triple"]] {
+        let (code, out, err) = run(mab().env("MAB_OS_RELEASE", "/nonexistent").args(args));
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("MAB_OS_RELEASE: cannot read /nonexistent"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

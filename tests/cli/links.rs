@@ -39,12 +39,33 @@ fn links_are_xx_names_that_run_mab() {
             .env("TARGETPLATFORM", "linux/arm64"),
     );
     assert_eq!(arch, "arm64");
-    // A second run refuses to overwrite, unless told to.
+    // A second run finds them right; a file of one of the names that is not the link is kept, unless
+    // told to replace it.
+    stdout(mab().arg("links").arg(&dir));
+    std::fs::remove_file(dir.join("xx-info")).unwrap();
+    std::fs::write(dir.join("xx-info"), "#!/bin/sh\n").unwrap();
     let (code, _, err) = run(mab().arg("links").arg(&dir));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--force"), "{err}");
+    assert!(
+        err.contains("xx-info exists") && err.contains("--force"),
+        "{err}"
+    );
     stdout(mab().arg("links").arg("--force").arg(&dir));
+    assert_eq!(
+        std::fs::read_link(dir.join("xx-info")).unwrap(),
+        PathBuf::from("mab")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A directory without mab would get links that lead nowhere: refused, and nothing made.
+#[test]
+fn links_needs_mab_in_the_directory() {
+    let dir = scratch("no-mab");
+    let (code, _, err) = run(mab().arg("links").arg(&dir));
+    assert_eq!(code, 2);
+    assert!(err.contains("holds no mab"), "{err}");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
 
 #[test]

@@ -246,14 +246,18 @@ fn vendor_libc_and_overrides() {
         ("XX_VENDOR", "unknown"),
     ];
     assert_eq!(xx_out(&custom, &["triple"]), "riscv64-unknown-linux-musl");
+    // An os-release without an ID, as a missing /etc/os-release (a named file that is missing is an
+    // error: info.rs).
+    let empty = temp_path("os-release-empty");
+    std::fs::write(&empty, "").unwrap();
     let none = [
         ("TARGETPLATFORM", "linux/arm64"),
-        ("MAB_OS_RELEASE", "/nonexistent/os-release"),
+        ("MAB_OS_RELEASE", empty.to_str().unwrap()),
     ];
     assert_eq!(
         xx_out(&none, &["triple"]),
         "aarch64-unknown-linux-gnu",
-        "no os-release: generic vendor"
+        "no distro: generic vendor"
     );
 }
 

@@ -64,7 +64,7 @@ pub fn run(tool: PackageManager, args: &[OsString]) -> Result<ExitCode> {
     if tool.family() == Family::Debian && args.first().is_some_and(|a| a == "--fix-source-file") {
         return fix_source_file(&args[1..]);
     }
-    let release = target::os_release();
+    let release = target::os_release()?;
     check_distro(tool, &release)?;
     let program = tool.program();
     super::exec::program(program).ok_or_else(|| {

@@ -2,8 +2,9 @@
 //! xx's clang config file `<triple>.cfg` (clang 16+ reads it by itself for `--target=<triple>`; `clang
 //! --config` users read it), `xx-default.cfg` for the build machine's own triple, and the plain `clang`
 //! and `clang++` links before the real ones on PATH, which build for a `--target=` they are given (and for
-//! TARGETPLATFORM once `--wrap`ped). Every entry is made only where nothing is yet, so later calls cost a
-//! stat each. Nothing here needs the target's libraries: a print never fails for want of them.
+//! TARGETPLATFORM once `--wrap`ped). An entry that is already right costs a look (a stat, or reading the small
+//! config file); `cmd::exec` makes the rest so that any number of first calls at once all succeed. Nothing
+//! here needs the target's libraries: a print never fails for want of them.
 
 use super::{setup_links, CcError, Overrides};
 use crate::core::info::Info;

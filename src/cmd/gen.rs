@@ -267,6 +267,8 @@ const ROOT_FILES: &[&str] = &[
     ".cargo/config.toml",
     "CMakeLists.txt",
     "meson.build",
+    "meson.options",
+    "meson_options.txt",
     "configure.ac",
     "configure.in",
     "configure",

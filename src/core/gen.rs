@@ -399,7 +399,7 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     needs.host.extend(
         match p.build {
             CBuild::Cmake => &["cmake", "ninja-build"][..],
-            CBuild::Meson => &["meson", "ninja-build", "dpkg-dev"],
+            CBuild::Meson => &["meson", "ninja-build"],
             CBuild::Autotools => &["autoconf", "automake", "libtool", "make"],
             CBuild::Make => &["make"],
         }
@@ -413,8 +413,8 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
         .test_options
         .iter()
         .map(|o| {
-            check("CMake option", o, "letters, digits and _", |s| {
-                chars_in(s, b"_")
+            check("build option", o, "letters, digits, _, - and =", |s| {
+                chars_in(s, b"_-=")
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -30,19 +30,18 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "meson" -%}
-# The executable may be declared in a subdirectory's meson.build, so it is looked for in the whole build tree.
-# The project's own libraries are built static (default_library), so the program needs none of them at
-# run time. --wrap-mode=nodownload: a dependency missing from the packages above is an error that names it, not a
-# silent download of its source (subprojects/ already in the tree are still used).
-# Meson reads its cross file from Debian's own cross toolchain for the target (crossbuild-essential,
-# found by meson env2mfile --debarch); mab verify checks that the result is an executable for the
-# target{% if static %} and statically linked{% endif %}.
-# hadolint ignore=DL3008
-RUN apt-get update \
- && apt-get install -y --no-install-recommends "crossbuild-essential-$(mab info debian-arch)" \
- && rm -rf /var/lib/apt/lists/* \
- && meson env2mfile --cross --debarch "$(mab info debian-arch)" -o /tmp/cross.ini \
- && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release --wrap-mode=nodownload -Ddefault_library=static{% if static %} -Dc_link_args=-static -Dcpp_link_args=-static{% endif %} \
+# mab meson-cross writes a Meson cross file for TARGETPLATFORM (mab's clang and linker, pkg-config for
+# the target's packages, qemu as exe_wrapper when it is installed){% if static %}, with -static added to the link
+# arguments{% endif %}. The project's own libraries are built static (default_library), so the program needs
+# none of them at run time; options that build tests are off ({% for o in test_options %}{{ o }}{% if not loop.last %}, {% endif %}{% endfor %}{% if not test_options %}none found{% endif %}).
+# --wrap-mode=nodownload: a dependency missing from the packages above is an error that names it, not a
+# silent download of its source (subprojects/ already in the tree are still used). The executable may
+# be declared in a subdirectory's meson.build, so it is looked for in the whole build tree; mab verify
+# checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
+RUN mab meson-cross > /tmp/cross.ini{% if static %} \
+ && sed -i "s/^\(c\|cpp\)_link_args = \[/&'-static', /" /tmp/cross.ini{% endif %} \
+ && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release --wrap-mode=nodownload \
+      -Ddefault_library=static{% for o in test_options %} -D{{ o }}{% endfor %} \
  && meson compile -C /tmp/build \
  && mkdir -p /out \
  && cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }} \

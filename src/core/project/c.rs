@@ -430,6 +430,12 @@ fn meson(src: &Sources, found: &mut Found) -> Read {
     if let Some(n) = &read.name {
         found.own(n);
     }
+    read.test_options = meson_test_options(
+        src.files
+            .get("meson.options")
+            .or(src.files.get("meson_options.txt"))
+            .map_or("", String::as_str),
+    );
     for (path, text) in files {
         read.bins.extend(
             call_texts(text, "executable")
@@ -468,6 +474,29 @@ fn meson(src: &Sources, found: &mut Found) -> Read {
         }
     }
     read
+}
+
+/// The project's options that build tests, each as `name=off-value` for `meson setup -D`: a boolean is
+/// set false, a feature disabled (tests are not shipped, and may need data or frameworks the build
+/// image lacks).
+fn meson_test_options(options: &str) -> Vec<String> {
+    call_texts(options, "option")
+        .into_iter()
+        .filter_map(|call| {
+            let name = meson_literal(call)?;
+            if !name.to_ascii_lowercase().contains("test") {
+                return None;
+            }
+            let compact: String = call.chars().filter(|c| !c.is_whitespace()).collect();
+            if compact.contains("type:'boolean'") {
+                Some(format!("{name}=false"))
+            } else if compact.contains("type:'feature'") {
+                Some(format!("{name}=disabled"))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// autoconf macros that need a program on the build machine, and the package that has it.
@@ -1082,6 +1111,17 @@ mod tests {
             "pkg-config ncursesw in cmake/FindCurses.cmake:2"
         );
         assert_eq!(names(&p.tools)[0], "bison");
+    }
+
+    /// Meson: the options that build tests are switched off, whatever their type.
+    #[test]
+    fn meson_tests_off() {
+        let opts = "option('tests', type : 'boolean', value : true)\noption('docs', type: 'feature')\n\
+                    option('unit-tests', type: 'feature', value: 'auto')\noption('testdir', type: 'string')\n";
+        assert_eq!(
+            meson_test_options(opts),
+            ["tests=false", "unit-tests=disabled"]
+        );
     }
 
     /// Meson: find_program is a build-machine tool unless optional; dependency alternatives.

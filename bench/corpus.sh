@@ -120,9 +120,10 @@ build_project() {
     (cd "$dir" && cargo vendor vendor >.cargo/config.toml 2>"$log.vendor") \
       || { echo "gen=cargo vendor failed: $(tail -1 "$log.vendor")" >>"$res"; return; }
   fi
-  if ! "$MAB" gen dockerfile -C "$dir" -o Dockerfile.mab >"$log.gen" 2>&1; then
+  # --debian bookworm: C and Rust build in bookworm images; Go's trixie builder still has gcc 12's runtime.
+  if ! "$MAB" gen dockerfile -C "$dir" -o Dockerfile.mab --debian bookworm >"$log.gen" 2>&1; then
     gen="asked: $(grep -m1 'error' "$log.gen" | cut -c1-200)"
-    "$MAB" gen dockerfile -C "$dir" -o Dockerfile.mab --bin "$prog" >>"$log.gen" 2>&1 \
+    "$MAB" gen dockerfile -C "$dir" -o Dockerfile.mab --debian bookworm --bin "$prog" >>"$log.gen" 2>&1 \
       || { echo "gen=failed: $(grep 'error' "$log.gen" | tail -1 | cut -c1-200)" >>"$res"; return; }
   fi
   echo "gen=$gen" >>"$res"

@@ -50,11 +50,8 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
         )?,
     };
     let release = os_release();
-    for (key, value) in [
-        ("ID", &release.id),
-        ("VERSION_ID", &release.version_id),
-        ("VERSION_CODENAME", &release.version_codename),
-    ] {
+    // VERSION_CODENAME is not checked: it is only compared with the table's codenames (and shown quoted).
+    for (key, value) in [("ID", &release.id), ("VERSION_ID", &release.version_id)] {
         if let Some(value) = value {
             check_token(key, value).context(
                 "/etc/os-release (set MAB_OS_RELEASE to read another file, or XX_VENDOR)",

@@ -181,7 +181,7 @@ struct TripleArch {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DebianTable {
-    debian: Debian,
+    release: Vec<Debian>,
 }
 
 #[derive(Deserialize)]
@@ -463,51 +463,70 @@ fn write_packages(out: &mut String, packages: &Packages) {
     out.push_str("];\n");
 }
 
-/// `toolchains/debian.toml` → `DEBIAN`. Every cell must name the row's release, so a move to the next
-/// release cannot leave one image or package behind.
+/// `toolchains/debian.toml` → `DEBIAN`, one row per release. Every cell must name its row's release, so
+/// a new row cannot keep one image or package of the row it was copied from.
 fn write_debian(out: &mut String) {
-    let DebianTable { debian: d } = load("debian.toml");
-    for v in [
-        &d.codename,
-        &d.version,
-        &d.gcc,
-        &d.libc_dev,
-        &d.libgcc_dev,
-        &d.libstdcxx_dev,
-    ] {
-        check_inert("debian.toml", v);
-    }
-    let gcc = format!("-{}-", d.gcc);
-    for p in [&d.libgcc_dev, &d.libstdcxx_dev] {
+    let DebianTable { release } = load("debian.toml");
+    assert!(!release.is_empty(), "debian.toml: no [[release]] row");
+    out.push_str("\npub static DEBIAN: &[DebianRow] = &[\n");
+    let mut seen = BTreeSet::new();
+    for d in &release {
+        for v in [
+            &d.codename,
+            &d.version,
+            &d.gcc,
+            &d.libc_dev,
+            &d.libgcc_dev,
+            &d.libstdcxx_dev,
+        ] {
+            check_inert("debian.toml", v);
+        }
         assert!(
-            p.contains(&gcc),
-            "debian.toml: {p:?} does not name gcc {}",
-            d.gcc
+            !d.codename.is_empty() && d.codename.bytes().all(|b| b.is_ascii_lowercase()),
+            "debian.toml: codename {:?} is not a Debian codename",
+            d.codename
         );
-    }
-    let distroless = format!("-debian{}:", d.version);
-    for image in [&d.slim_image, &d.rust_image, &d.go_image, &d.static_base] {
-        check_inert("debian.toml", &image.replace([':', '{', '}'], ""));
         assert!(
-            image.contains(&d.codename) || image.contains(&distroless),
-            "debian.toml: {image:?} names neither {} nor debian{}",
+            seen.insert(d.codename.clone()) && seen.insert(d.version.clone()),
+            "debian.toml: {} ({}) listed twice",
             d.codename,
             d.version
         );
+        let gcc = format!("-{}-", d.gcc);
+        for p in [&d.libgcc_dev, &d.libstdcxx_dev] {
+            assert!(
+                p.contains(&gcc),
+                "debian.toml: {}: {p:?} does not name gcc {}",
+                d.codename,
+                d.gcc
+            );
+        }
+        let distroless = format!("-debian{}:", d.version);
+        for image in [&d.slim_image, &d.rust_image, &d.go_image, &d.static_base] {
+            check_inert("debian.toml", &image.replace([':', '{', '}'], ""));
+            assert!(
+                image.contains(&d.codename) || image.contains(&distroless),
+                "debian.toml: {image:?} names neither {} nor debian{}",
+                d.codename,
+                d.version
+            );
+        }
+        assert!(
+            d.go_image.contains("{go}"),
+            "debian.toml: {}: go_image needs {{go}}",
+            d.codename
+        );
+        writeln!(
+            out,
+            "    DebianRow {{ codename: {:?}, version: {:?}, gcc: {:?}, libc_dev: {:?}, \
+             libgcc_dev: {:?}, libstdcxx_dev: {:?}, slim_image: {:?}, rust_image: {:?}, go_image: {:?}, \
+             static_base: {:?} }},",
+            d.codename, d.version, d.gcc, d.libc_dev, d.libgcc_dev, d.libstdcxx_dev, d.slim_image,
+            d.rust_image, d.go_image, d.static_base
+        )
+        .unwrap();
     }
-    assert!(
-        d.go_image.contains("{go}"),
-        "debian.toml: go_image needs {{go}}"
-    );
-    writeln!(
-        out,
-        "\npub static DEBIAN: DebianRow = DebianRow {{ codename: {:?}, version: {:?}, gcc: {:?}, libc_dev: {:?}, \
-         libgcc_dev: {:?}, libstdcxx_dev: {:?}, slim_image: {:?}, rust_image: {:?}, go_image: {:?}, \
-         static_base: {:?} }};",
-        d.codename, d.version, d.gcc, d.libc_dev, d.libgcc_dev, d.libstdcxx_dev, d.slim_image,
-        d.rust_image, d.go_image, d.static_base
-    )
-    .unwrap();
+    out.push_str("];\n");
 }
 
 /// go.toml's row for `key`, as Rust.

@@ -35,7 +35,8 @@ ${GO_BUILDER#FROM e2e/bookworm}" linux/arm64
 
 project="$E2E_ROOT/$EXAMPLE"
 cp -a "$REPO/examples/$EXAMPLE" "$project"
-"$MAB" gen dockerfile -C "$project" >/dev/null 2>&1
+# --debian bookworm: the cross route builds in e2e/go-builder, a bookworm image.
+"$MAB" gen dockerfile -C "$project" --debian bookworm >/dev/null 2>&1
 # The naive way: one stage of the target's architecture that compiles under emulation.
 cat >"$project/Dockerfile.emulated" <<'EOF'
 FROM e2e/go-arm64

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything mab's test suite needs on a fresh Debian 12 (bookworm) machine, as root.
+# Installs everything mab's test suite needs on a fresh Debian 12 (bookworm) or 13 (trixie) machine, as root.
 # Idempotent: packages already present are not fetched again. Stops with a clear message where it cannot install.
 set -euo pipefail
 
@@ -9,7 +9,15 @@ die() { say "error: $*"; exit 2; }
 [ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages with apt-get); or install the packages listed in $0 yourself"
 command -v apt-get >/dev/null || die "this script needs Debian/Ubuntu's apt-get; install the packages listed in $0 by other means"
 
-GO_VERSION=1.23
+# The release decides a few names (VERSION_CODENAME in /etc/os-release): GCC's runtime in the target
+# sysroots, where Go comes from (bookworm's own Go is too old for current modules, so bookworm-backports),
+# and the release the wine root is made of.
+CODENAME=$(sed -n 's/^VERSION_CODENAME=["'"'"']\{0,1\}\([a-z]*\).*/\1/p' /etc/os-release 2>/dev/null | head -n 1 || true)
+case $CODENAME in
+  bookworm) GCC=12 GO_VERSION=1.23 GO_SUITE=bookworm-backports ;;
+  trixie) GCC=14 GO_VERSION=1.24 GO_SUITE= ;;
+  *) die "this script knows Debian 12 (bookworm) and 13 (trixie); /etc/os-release says VERSION_CODENAME='$CODENAME'" ;;
+esac
 
 # Cross toolchains, emulators and build tools used by the suite (see README.md, "Testing").
 APT_PACKAGES=(
@@ -50,7 +58,7 @@ APT_PACKAGES=(
 # host's exact versions (linux-libc-dev, libssl3), and a machine with security updates newer than the
 # mirror's foreign-arch indexes cannot satisfy that without changing host libraries.
 FOREIGN_ARCHES=(arm64 armhf)
-SYSROOT_PACKAGES=(libc6 libc6-dev libcrypt1 libcrypt-dev linux-libc-dev libgcc-12-dev libgcc-s1 zlib1g zlib1g-dev)
+SYSROOT_PACKAGES=(libc6 libc6-dev libcrypt1 libcrypt-dev linux-libc-dev "libgcc-$GCC-dev" libgcc-s1 zlib1g zlib1g-dev)
 SYSROOT_DIR=/opt/mab-test/sysroot
 RUST_TARGETS=(
   aarch64-unknown-linux-gnu aarch64-unknown-linux-musl
@@ -76,19 +84,25 @@ for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-# Go comes from bookworm-backports: bookworm's own Go is too old for current modules. The entry reuses the
-# mirror already configured for bookworm, so no host name is written here.
+# The Debian mirror this machine already uses, so no host name is written here.
+mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk -v c="$CODENAME" '$1 == "deb" && $3 == c {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  echo "$uri"
+}
+
+# Go: the release's own golang-N-go, from its backports suite where the release's Go is too old.
 if [ ! -x "/usr/lib/go-$GO_VERSION/bin/go" ]; then
   missing+=("golang-$GO_VERSION-go")
-  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-    [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-    [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}; add bookworm-backports by hand"
-    say "adding bookworm-backports from $uri"
+  if [ -n "$GO_SUITE" ] && ! grep -rqs "$GO_SUITE" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    uri=$(mirror)
+    [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}; add $GO_SUITE by hand"
+    say "adding $GO_SUITE from $uri"
     cat > /etc/apt/sources.list.d/mab-backports.sources <<SRC
 Types: deb
 URIs: $uri
-Suites: bookworm-backports
+Suites: $GO_SUITE
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
@@ -137,12 +151,11 @@ ln -sf "/usr/lib/go-$GO_VERSION/bin/go" /usr/local/bin/go
 ln -sf "/usr/lib/go-$GO_VERSION/bin/gofmt" /usr/local/bin/gofmt
 
 if [ ! -f "$WINE_ROOT/.complete" ]; then
-  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  uri=$(mirror)
   [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d} for the wine root"
-  say "debootstrap bookworm into $WINE_ROOT, then wine wine64 wine32:i386 in it (a few minutes)"
+  say "debootstrap $CODENAME into $WINE_ROOT, then wine wine64 wine32:i386 in it (a few minutes)"
   rm -rf "$WINE_ROOT"
-  debootstrap --variant=minbase bookworm "$WINE_ROOT" "$uri" >/dev/null || die "debootstrap of $WINE_ROOT failed"
+  debootstrap --variant=minbase "$CODENAME" "$WINE_ROOT" "$uri" >/dev/null || die "debootstrap of $WINE_ROOT failed"
   # /proc is mounted in a mount namespace of its own, so nothing stays mounted when the install ends.
   unshare --mount --fork sh -c "mount -t proc proc '$WINE_ROOT/proc' && chroot '$WINE_ROOT' sh -c '
     dpkg --add-architecture i386 && { apt-get update -qq || true; } &&

@@ -19,7 +19,7 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 enum What {
     /// Write a cross-compiling Dockerfile and a .dockerignore for the project (Rust, Go, C/C++)
-    Dockerfile(DockerfileArgs),
+    Dockerfile(Box<DockerfileArgs>),
     /// Write docker-bake.hcl: the platforms to build and a registry cache
     Bake(BakeArgs),
     /// Write a CI workflow that builds and pushes the multi-platform image with buildx
@@ -65,12 +65,18 @@ struct DockerfileArgs {
     /// Rust's C library: musl (static, the default without C dependencies) or gnu
     #[arg(long, value_parser = ["gnu", "musl"])]
     libc: Option<String>,
-    /// Base image of the final stage (e.g. scratch, gcr.io/distroless/static-debian12, debian:bookworm-slim)
+    /// Base image of the final stage (default: the release's distroless static image; e.g. scratch,
+    /// debian:trixie-slim)
     #[arg(long)]
     base: Option<String>,
-    /// Image of the build stage (runs on the build machine)
+    /// Image of the build stage (runs on the build machine); a Debian codename or debianN in it picks
+    /// the release (golang:1.25-trixie, rust:1-bookworm)
     #[arg(long)]
     build_image: Option<String>,
+    /// The Debian release to build on: its images, its GCC runtime packages and its package names
+    /// (default: the one --build-image names, else trixie)
+    #[arg(long, value_name = "CODENAME", value_parser = debian_names())]
+    debian: Option<String>,
     /// The image mab is copied from; pin your own copy by digest (registry.example/mab:0.1@sha256:...)
     #[arg(long, default_value = gen::default_mab_image())]
     mab_image: String,
@@ -133,7 +139,7 @@ struct PublishArgs {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     match args.what {
-        What::Dockerfile(a) => dockerfile(a),
+        What::Dockerfile(a) => dockerfile(*a),
         What::Bake(a) => {
             let image = match &a.image {
                 Some(image) => image.clone(),
@@ -172,13 +178,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn dockerfile(a: DockerfileArgs) -> Result<ExitCode> {
-    let choice = Choice {
-        lang: a.lang.as_deref().and_then(Lang::parse),
-        bin: a.bin.clone(),
-        build_system: a.build_system.as_deref().and_then(CBuild::parse),
-    };
-    let sources = read_sources(&a.out.dir, choice.lang)?;
-    let project = project::detect(&sources, &choice)?;
     let opts = DockerOptions {
         mab_image: Some(a.mab_image),
         build_image: a.build_image,
@@ -195,7 +194,16 @@ fn dockerfile(a: DockerfileArgs) -> Result<ExitCode> {
             .map(|l| if l == "musl" { Libc::Musl } else { Libc::Gnu }),
         packages: a.packages.into_iter().filter(|p| !p.is_empty()).collect(),
         dockerfile: (a.output != "Dockerfile").then(|| a.output.clone()),
+        debian: a.debian,
     };
+    let choice = Choice {
+        lang: a.lang.as_deref().and_then(Lang::parse),
+        bin: a.bin.clone(),
+        build_system: a.build_system.as_deref().and_then(CBuild::parse),
+        debian: Some(gen::release(&opts)?.codename),
+    };
+    let sources = read_sources(&a.out.dir, choice.lang)?;
+    let project = project::detect(&sources, &choice)?;
     let (dockerfile, ignore) = gen::dockerfile(&project, &opts)?;
     if !project.unmapped().is_empty() {
         eprintln!(
@@ -247,6 +255,14 @@ fn emit(out: &Output, files: &[(&str, String)]) -> Result<ExitCode> {
         eprintln!("mab: wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The codenames of toolchains/debian.toml, for --debian's help and check.
+fn debian_names() -> Vec<&'static str> {
+    crate::core::table::debian_releases()
+        .iter()
+        .map(|d| d.codename)
+        .collect()
 }
 
 fn dir_name(dir: &Path) -> Result<String> {

@@ -69,6 +69,7 @@ pub fn resolve(platform: Option<&str>) -> Result<Info> {
         })?,
     };
     let release = os_release()?;
+    // VERSION_CODENAME is not checked: it is only compared with the table's codenames (and shown quoted).
     for (key, value) in [("ID", &release.id), ("VERSION_ID", &release.version_id)] {
         if let Some(value) = value {
             check_token(key, value).with_context(|| match var("MAB_OS_RELEASE") {

@@ -175,6 +175,73 @@ pub struct DockerOptions {
     pub packages: Vec<String>,
     /// The Dockerfile's name, when not `Dockerfile` (the project has its own).
     pub dockerfile: Option<String>,
+    /// The Debian release to build on (`--debian`, a codename); else the one `build_image` names, else
+    /// [`table::DEFAULT_RELEASE`]. See [`release`].
+    pub debian: Option<String>,
+}
+
+/// The Debian release a Dockerfile is written for: `--debian`, else the release the build image names
+/// (`debian:trixie-slim`, `golang:1.25-bookworm`, `…-debian12`), else [`table::DEFAULT_RELEASE`]. A build
+/// image that names another release than `--debian`, or two releases, is an error: its compilers would
+/// not match the runtime packages the Dockerfile installs.
+pub fn release(opts: &DockerOptions) -> Result<&'static table::DebianRow, GenError> {
+    let known = || {
+        table::debian_releases()
+            .iter()
+            .map(|d| d.codename)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let chosen = match opts.debian.as_deref() {
+        Some(name) => Some(table::debian_release(name).ok_or_else(|| {
+            GenError(format!(
+                "--debian {:?}: mab knows the Debian releases {}",
+                comment(name),
+                known()
+            ))
+        })?),
+        None => None,
+    };
+    let named = match opts.build_image.as_deref() {
+        Some(image) => image_release(image)?,
+        None => None,
+    };
+    match (chosen, named) {
+        (Some(c), Some(n)) if c.codename != n.codename => Err(GenError(format!(
+            "--debian {} but --build-image {:?} is Debian {}: drop one, or pick a {} image",
+            c.codename,
+            comment(opts.build_image.as_deref().unwrap_or("")),
+            n.codename,
+            c.codename
+        ))),
+        (Some(row), _) | (None, Some(row)) => Ok(row),
+        (None, None) => Ok(table::default_release()),
+    }
+}
+
+/// The Debian release an image reference names by a word of its own (`trixie` in `golang:1.25-trixie`,
+/// `debian13` in `…/static-debian13`), if any; the digest is not looked at.
+fn image_release(image: &str) -> Result<Option<&'static table::DebianRow>, GenError> {
+    let name = image.split('@').next().unwrap_or("");
+    let mut found: Option<&'static table::DebianRow> = None;
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let row = table::debian_releases()
+            .iter()
+            .find(|d| word == d.codename || word.strip_prefix("debian") == Some(d.version));
+        match (found, row) {
+            (Some(f), Some(r)) if f.codename != r.codename => {
+                return Err(GenError(format!(
+                    "--build-image {:?} names Debian {} and {}: say which with --debian",
+                    comment(image),
+                    f.codename,
+                    r.codename
+                )))
+            }
+            (None, Some(r)) => found = Some(r),
+            _ => {}
+        }
+    }
+    Ok(found)
 }
 
 /// What a project's build needs, besides the values each template takes.
@@ -198,10 +265,9 @@ impl Needs {
     }
 
     /// clang and lld on the build machine, the target's C library (and C++ library) to link with.
-    fn c_toolchain(mut self, cxx: bool) -> Needs {
+    fn c_toolchain(mut self, debian: &table::DebianRow, cxx: bool) -> Needs {
         self.host.extend(["clang", "lld"].map(str::to_string));
         // For linking C against the target's glibc (installed for the target by `mab apt-get`).
-        let debian = table::debian();
         self.target
             .extend([debian.libc_dev, debian.libgcc_dev].map(str::to_string));
         if cxx {
@@ -227,10 +293,11 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     cx.insert("lang_name", project.lang().display());
     let mab_image = opts.mab_image.as_deref().unwrap_or(default_mab_image());
     cx.insert("mab_image", &check_image("--mab-image", mab_image)?);
+    let debian = release(opts)?;
     let mut needs = match project {
-        Project::Go(p) => go(p, opts, &mut cx)?,
-        Project::Rust(p) => rust(p, opts, &mut cx)?,
-        Project::C(p) => c(p, opts, &mut cx)?,
+        Project::Go(p) => go(p, opts, debian, &mut cx)?,
+        Project::Rust(p) => rust(p, opts, debian, &mut cx)?,
+        Project::C(p) => c(p, opts, debian, &mut cx)?,
     };
     // What detection chose, and where each target library came from, for the header comment.
     let mut notes: Vec<String> = project.notes().iter().map(|n| comment(n)).collect();
@@ -255,7 +322,7 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     for name in project.unmapped() {
         notes.push(comment(&format!(
             "no {} package found for {name} (none installed; --packages adds one)",
-            table::debian().codename
+            debian.codename
         )));
     }
     needs.host.retain({
@@ -273,10 +340,7 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
     // A dynamically linked program takes its libraries along (mab bundle), so one base without a C
     // library serves both kinds.
-    let base = check_image(
-        "--base",
-        opts.base.as_deref().unwrap_or(table::debian().static_base),
-    )?;
+    let base = check_image("--base", opts.base.as_deref().unwrap_or(debian.static_base))?;
     cx.insert("build_image", &check_image("--build-image", build_image)?);
     cx.insert("base", &base);
     cx.insert("static", &needs.is_static);
@@ -292,7 +356,12 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     Ok((dockerfile, ignore))
 }
 
-fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenError> {
+fn go(
+    p: &GoProject,
+    opts: &DockerOptions,
+    debian: &table::DebianRow,
+    cx: &mut Context,
+) -> Result<Needs, GenError> {
     if opts.libc.is_some() {
         return Err(GenError(
             "--libc applies to Rust projects; Go without cgo links statically".into(),
@@ -321,15 +390,20 @@ fn go(p: &GoProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, Ge
         !s.is_empty() && chars_in(s, b".")
     })?;
     let is_static = !p.cgo || opts.link_static == Some(true);
-    let needs = Needs::new(table::debian().go_image(&version), is_static);
+    let needs = Needs::new(debian.go_image(&version), is_static);
     Ok(if p.cgo {
-        needs.c_toolchain(false)
+        needs.c_toolchain(debian, false)
     } else {
         needs
     })
 }
 
-fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenError> {
+fn rust(
+    p: &RustProject,
+    opts: &DockerOptions,
+    debian: &table::DebianRow,
+    cx: &mut Context,
+) -> Result<Needs, GenError> {
     let libc = opts
         .libc
         .unwrap_or(if p.needs_c { Libc::Gnu } else { Libc::Musl });
@@ -373,16 +447,21 @@ fn rust(p: &RustProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs
         .collect();
     cx.insert("stub_dirs", &dirs);
     cx.insert("stubs", &stubs);
-    let needs = Needs::new(table::debian().rust_image.to_string(), is_static);
+    let needs = Needs::new(debian.rust_image.to_string(), is_static);
     // glibc targets link through the C toolchain; musl ones through rust-lld, with no C at all.
     Ok(if libc == Libc::Gnu {
-        needs.c_toolchain(false)
+        needs.c_toolchain(debian, false)
     } else {
         needs
     })
 }
 
-fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenError> {
+fn c(
+    p: &CProject,
+    opts: &DockerOptions,
+    debian: &table::DebianRow,
+    cx: &mut Context,
+) -> Result<Needs, GenError> {
     if opts.libc.is_some() {
         return Err(GenError(
             "--libc applies to Rust projects; C builds link glibc (add --static to link it in)"
@@ -391,10 +470,10 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     }
     cx.insert("build_system", p.build.name());
     let mut needs = Needs::new(
-        table::debian().slim_image.to_string(),
+        debian.slim_image.to_string(),
         opts.link_static == Some(true),
     )
-    .c_toolchain(p.cxx);
+    .c_toolchain(debian, p.cxx);
     needs.host.push("pkg-config".to_string());
     needs.host.extend(
         match p.build {

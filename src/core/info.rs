@@ -14,6 +14,8 @@ pub struct Flavour {
     pub distro: Option<String>,
     /// `VERSION_ID` from /etc/os-release.
     pub os_version: Option<String>,
+    /// `VERSION_CODENAME` from /etc/os-release: the Debian release row the C wrappers name packages by.
+    pub os_codename: Option<String>,
     /// The vendor part of C triples (alpine, apple, unknown, or the distro).
     pub vendor: String,
     /// gnu, musl, or mingw32 for Windows.
@@ -44,11 +46,43 @@ impl Flavour {
         let known = table::distro(&vendor);
         Flavour {
             os_version: release.version_id.clone(),
+            os_codename: release.version_codename.clone(),
             bare_triples: known.is_some_and(|d| !d.vendor_in_triple),
             family: known.map(|d| d.family),
             distro,
             vendor,
             libc,
+        }
+    }
+
+    /// The Debian release row of the build machine (its `VERSION_CODENAME`), whose versioned package
+    /// names the C wrappers give. A release the table lacks (or none) gets [`table::DEFAULT_RELEASE`]'s
+    /// row, and a note that says so for the messages that name its packages.
+    pub fn debian_release(&self) -> (&'static table::DebianRow, Option<String>) {
+        let name = self.os_codename.as_deref();
+        match name.and_then(table::debian_release) {
+            Some(row) => (row, None),
+            None => {
+                let row = table::default_release();
+                let known: Vec<&str> = table::debian_releases()
+                    .iter()
+                    .map(|d| d.codename)
+                    .collect();
+                let what = match name {
+                    Some(name) => format!("this machine's release {name:?}"),
+                    None => {
+                        "this machine's release (no VERSION_CODENAME in /etc/os-release)".into()
+                    }
+                };
+                (
+                    row,
+                    Some(format!(
+                        "Debian {}'s name: {what} is none of {}",
+                        row.codename,
+                        known.join(", ")
+                    )),
+                )
+            }
         }
     }
 
@@ -139,6 +173,7 @@ impl Info {
         let release = OsRelease {
             id: flavour.distro.clone(),
             version_id: flavour.os_version.clone(),
+            version_codename: flavour.os_codename.clone(),
         };
         let build_flavour = Flavour::new(build.os(), &release, &|_| None);
         let build_triple = c_triple(build, &build_flavour, &|_| None);
@@ -168,7 +203,7 @@ impl Info {
     pub fn on_distro(target: Platform, distro: Option<&str>) -> Info {
         let release = OsRelease {
             id: distro.map(str::to_string),
-            version_id: None,
+            ..OsRelease::default()
         };
         let build =
             Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
@@ -456,7 +491,7 @@ mod tests {
         let arm = Platform::from_parts("linux", "arm", "v7").unwrap();
         let release = OsRelease {
             id: Some("debian".into()),
-            version_id: None,
+            ..OsRelease::default()
         };
         let vars = |k: &str| match k {
             "ARM_TARGET_ARCH" => Some("armv7".to_string()),
@@ -487,7 +522,7 @@ mod tests {
     fn build_triple_keeps_the_build_machines_conventions() {
         let release = |id: &str| OsRelease {
             id: Some(id.into()),
-            version_id: None,
+            ..OsRelease::default()
         };
         let build = Platform::from_parts("linux", "amd64", "").unwrap();
         let vendor = |k: &str| (k == "XX_VENDOR").then(|| "acme".to_string());

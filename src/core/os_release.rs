@@ -1,10 +1,12 @@
 //! The few fields mab reads from `/etc/os-release` (freedesktop.org's format).
 
-/// `ID` and `VERSION_ID`, unquoted. Lines that are not `KEY=value` are ignored, as the format says.
+/// `ID`, `VERSION_ID` and `VERSION_CODENAME`, unquoted. Lines that are not `KEY=value` are ignored, as the format says.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct OsRelease {
     pub id: Option<String>,
     pub version_id: Option<String>,
+    /// Debian's and Ubuntu's release name (`trixie`): which row of `toolchains/debian.toml` applies.
+    pub version_codename: Option<String>,
 }
 
 impl OsRelease {
@@ -18,6 +20,9 @@ impl OsRelease {
             match key {
                 "ID" => release.id = Some(value).filter(|v| !v.is_empty()),
                 "VERSION_ID" => release.version_id = Some(value).filter(|v| !v.is_empty()),
+                "VERSION_CODENAME" => {
+                    release.version_codename = Some(value).filter(|v| !v.is_empty())
+                }
                 _ => {}
             }
         }
@@ -41,12 +46,14 @@ mod tests {
     #[test]
     fn reads_id_and_version() {
         let debian =
-            "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n";
+            "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n\
+                      VERSION_CODENAME=bookworm\n";
         assert_eq!(
             OsRelease::parse(debian),
             OsRelease {
                 id: Some("debian".into()),
-                version_id: Some("12".into())
+                version_id: Some("12".into()),
+                version_codename: Some("bookworm".into()),
             }
         );
         let alpine = "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.20.3\n";

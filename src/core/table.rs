@@ -178,14 +178,23 @@ impl DebianRow {
 
 include!(concat!(env!("OUT_DIR"), "/tables.rs"));
 
-/// The Debian release row every reader uses. Unit tests may put another release in its place for the
-/// test's thread ([`tests::with_debian`]), to check that everything follows the row.
-pub fn debian() -> &'static DebianRow {
-    #[cfg(test)]
-    if let Some(row) = tests::DEBIAN_OVERRIDE.with(|o| o.get()) {
-        return row;
-    }
-    &DEBIAN
+/// The release `mab gen` writes for when neither `--debian` nor the build image names one: Debian's
+/// stable release.
+pub const DEFAULT_RELEASE: &str = "trixie";
+
+/// The row of the Debian release `codename` (`bookworm`, `trixie`), if the table has it.
+pub fn debian_release(codename: &str) -> Option<&'static DebianRow> {
+    DEBIAN.iter().find(|d| d.codename == codename)
+}
+
+/// The row of [`DEFAULT_RELEASE`].
+pub fn default_release() -> &'static DebianRow {
+    debian_release(DEFAULT_RELEASE).expect("toolchains/debian.toml has the default release")
+}
+
+/// Every Debian release row, oldest first.
+pub fn debian_releases() -> &'static [DebianRow] {
+    DEBIAN
 }
 
 /// The machine name a triple's synonym stands for (`riscv64gc` → `riscv64`), else the name itself.
@@ -194,41 +203,6 @@ pub fn triple_arch(arch: &str) -> &str {
         .iter()
         .find(|(alias, _)| *alias == arch)
         .map_or(arch, |(_, to)| to)
-}
-
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::DebianRow;
-    use std::cell::Cell;
-
-    thread_local! {
-        pub(super) static DEBIAN_OVERRIDE: Cell<Option<&'static DebianRow>> = const { Cell::new(None) };
-    }
-
-    /// Runs `f` with `row` as the Debian release of this thread.
-    pub(crate) fn with_debian<R>(row: DebianRow, f: impl FnOnce() -> R) -> R {
-        let row: &'static DebianRow = Box::leak(Box::new(row));
-        DEBIAN_OVERRIDE.with(|o| o.set(Some(row)));
-        let out = f();
-        DEBIAN_OVERRIDE.with(|o| o.set(None));
-        out
-    }
-
-    /// The next release as its row would read, for the tests that check everything follows the table.
-    pub(crate) fn trixie() -> DebianRow {
-        DebianRow {
-            codename: "trixie",
-            version: "13",
-            gcc: "14",
-            libc_dev: "libc6-dev",
-            libgcc_dev: "libgcc-14-dev",
-            libstdcxx_dev: "libstdc++-14-dev",
-            slim_image: "debian:trixie-slim",
-            rust_image: "rust:1-trixie",
-            go_image: "golang:{go}-trixie",
-            static_base: "gcr.io/distroless/static-debian13:nonroot",
-        }
-    }
 }
 
 /// The row for an exact, already-normalised os/arch/variant, including a row's extra `variants`.
@@ -289,13 +263,14 @@ pub fn binary(row: &PlatformRow) -> Option<&'static BinaryRow> {
 
 #[cfg(test)]
 mod debian_release {
-    use super::tests::{trixie, with_debian};
+    use super::{debian_release, debian_releases, default_release, DebianRow, DEFAULT_RELEASE};
     use crate::core::cc::{toolchain, CcError, Overrides};
-    use crate::core::gen::{dockerfile, DockerOptions};
+    use crate::core::gen::{dockerfile, release, DockerOptions};
     use crate::core::plan::Probe;
     use crate::core::project::{detect, Choice, Sources};
 
-    fn dockerfile_of(files: &[(&str, &str)]) -> String {
+    /// The Dockerfile `mab gen dockerfile --debian CODENAME` writes for `files`.
+    fn dockerfile_of(files: &[(&str, &str)], debian: &'static DebianRow) -> String {
         let src = Sources {
             files: files
                 .iter()
@@ -303,13 +278,23 @@ mod debian_release {
                 .collect(),
             cargo: None,
         };
-        let project = detect(&src, &Choice::default()).unwrap();
-        dockerfile(&project, &DockerOptions::default()).unwrap().0
+        let choice = Choice {
+            debian: Some(debian.codename),
+            ..Choice::default()
+        };
+        let project = detect(&src, &choice).unwrap();
+        let opts = DockerOptions {
+            debian: Some(debian.codename.to_string()),
+            ..DockerOptions::default()
+        };
+        dockerfile(&project, &opts).unwrap().0
     }
 
-    /// A C++ program's missing libstdc++ under MAB_SYSROOT: the package the C wrapper names.
-    fn cc_libstdcxx_package() -> String {
-        let info = crate::core::toolenv::test_info("linux/arm64", "debian", &|_| None);
+    /// A C++ program's missing libstdc++ under MAB_SYSROOT on a build machine whose os-release says
+    /// `codename`: the C wrapper's error.
+    fn cc_libstdcxx_missing(codename: Option<&str>) -> (String, Option<String>) {
+        let mut info = crate::core::toolenv::test_info("linux/arm64", "debian", &|_| None);
+        info.flavour.os_codename = codename.map(str::to_string);
         let program = |name: &str| Some(format!("/usr/bin/{name}"));
         let exists = |path: &str| !path.ends_with("c++");
         let probe = Probe::fake(&program, &exists, "/b");
@@ -323,13 +308,75 @@ mod debian_release {
             &ov,
             &probe,
         ) {
-            Err(CcError::Missing { package, .. }) => package,
+            Err(CcError::Missing { package, note, .. }) => (package, note),
             other => panic!("{other:?}"),
         }
     }
 
-    /// Moving to the next Debian release is the row of toolchains/debian.toml alone: `mab gen`'s images
-    /// and package lists and the C wrappers' package names all follow it.
+    #[test]
+    fn both_releases_have_rows() {
+        let names: Vec<&str> = debian_releases().iter().map(|d| d.codename).collect();
+        assert_eq!(names, ["bookworm", "trixie"]);
+        let bookworm = debian_release("bookworm").unwrap();
+        assert_eq!(
+            (
+                bookworm.version,
+                bookworm.gcc,
+                bookworm.libgcc_dev,
+                bookworm.libstdcxx_dev
+            ),
+            ("12", "12", "libgcc-12-dev", "libstdc++-12-dev")
+        );
+        assert_eq!(
+            (
+                bookworm.slim_image,
+                bookworm.rust_image,
+                bookworm.go_image("1.23")
+            ),
+            (
+                "debian:bookworm-slim",
+                "rust:1-bookworm",
+                "golang:1.23-bookworm".into()
+            )
+        );
+        assert_eq!(
+            bookworm.static_base,
+            "gcr.io/distroless/static-debian12:nonroot"
+        );
+        let trixie = debian_release("trixie").unwrap();
+        assert_eq!(
+            (
+                trixie.version,
+                trixie.gcc,
+                trixie.libgcc_dev,
+                trixie.libstdcxx_dev
+            ),
+            ("13", "14", "libgcc-14-dev", "libstdc++-14-dev")
+        );
+        assert_eq!(
+            (
+                trixie.slim_image,
+                trixie.rust_image,
+                trixie.go_image("1.25")
+            ),
+            (
+                "debian:trixie-slim",
+                "rust:1-trixie",
+                "golang:1.25-trixie".into()
+            )
+        );
+        assert_eq!(
+            trixie.static_base,
+            "gcr.io/distroless/static-debian13:nonroot"
+        );
+        assert_eq!(default_release(), trixie);
+        assert_eq!(DEFAULT_RELEASE, "trixie");
+        assert_eq!(debian_release("sid"), None);
+        assert_eq!(debian_release("12"), None);
+    }
+
+    /// Adding a Debian release is a row of toolchains/debian.toml alone: `mab gen`'s images and package
+    /// lists and the C wrappers' package names all follow the row, and name no other release.
     #[test]
     fn everything_follows_the_release_row() {
         let c = [(
@@ -340,45 +387,102 @@ mod debian_release {
             ("go.mod", "module example.com/hello\n\ngo 1.22\n"),
             ("main.go", "package main\n\nfunc main() {}\n"),
         ];
-        let now = super::debian();
-        let (c_now, go_now, cc_now) = (
-            dockerfile_of(&c),
-            dockerfile_of(&go),
-            cc_libstdcxx_package(),
-        );
-        assert!(c_now.contains(now.slim_image), "{c_now}");
-        assert!(
-            c_now.contains(now.libgcc_dev) && c_now.contains(now.libstdcxx_dev),
-            "{c_now}"
-        );
-        assert!(go_now.contains(&now.go_image("1.22")), "{go_now}");
-        assert!(go_now.contains(now.static_base), "{go_now}");
-        assert_eq!(cc_now, format!("{}:arm64", now.libstdcxx_dev));
-
-        let (c_next, go_next, cc_next) = with_debian(trixie(), || {
-            (
-                dockerfile_of(&c),
-                dockerfile_of(&go),
-                cc_libstdcxx_package(),
-            )
-        });
-        for text in [&c_next, &go_next] {
-            assert!(!text.contains(now.codename), "{text}");
-            assert!(!text.contains(&format!("debian{}", now.version)), "{text}");
+        for row in debian_releases() {
+            let (c_text, go_text) = (dockerfile_of(&c, row), dockerfile_of(&go, row));
+            assert!(
+                c_text.contains(&format!("ARG BUILD_IMAGE={}\n", row.slim_image)),
+                "{c_text}"
+            );
+            assert!(
+                c_text.contains(&format!(
+                    "{} {} {}",
+                    row.libc_dev, row.libgcc_dev, row.libstdcxx_dev
+                )),
+                "{c_text}"
+            );
+            assert!(go_text.contains(&row.go_image("1.22")), "{go_text}");
+            assert!(go_text.contains(row.static_base), "{go_text}");
+            for other in debian_releases()
+                .iter()
+                .filter(|o| o.codename != row.codename)
+            {
+                for text in [&c_text, &go_text] {
+                    assert!(!text.contains(other.codename), "{}: {text}", row.codename);
+                    assert!(
+                        !text.contains(&format!("debian{}", other.version)),
+                        "{text}"
+                    );
+                    assert!(!text.contains(other.libgcc_dev), "{text}");
+                }
+            }
+            assert_eq!(
+                cc_libstdcxx_missing(Some(row.codename)),
+                (format!("{}:arm64", row.libstdcxx_dev), None)
+            );
         }
-        assert!(
-            c_next.contains("FROM") && c_next.contains("debian:trixie-slim"),
-            "{c_next}"
+    }
+
+    /// A build machine of a release mab does not know gets the default row's names, and says so.
+    #[test]
+    fn an_unknown_release_gets_the_default_row_with_a_note() {
+        for codename in [Some("forky"), None] {
+            let (package, note) = cc_libstdcxx_missing(codename);
+            assert_eq!(package, "libstdc++-14-dev:arm64");
+            let note = note.unwrap();
+            assert!(note.contains("Debian trixie's name"), "{note}");
+            assert!(note.contains("bookworm, trixie"), "{note}");
+            if let Some(name) = codename {
+                assert!(note.contains(name), "{note}");
+            }
+        }
+    }
+
+    #[test]
+    fn gen_picks_the_release_by_flag_then_build_image_then_default() {
+        let pick = |debian: Option<&str>, image: Option<&str>| {
+            release(&DockerOptions {
+                debian: debian.map(str::to_string),
+                build_image: image.map(str::to_string),
+                ..DockerOptions::default()
+            })
+            .map(|d| d.codename)
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(pick(None, None), Ok("trixie"));
+        assert_eq!(pick(Some("bookworm"), None), Ok("bookworm"));
+        for (image, want) in [
+            ("debian:trixie-slim", "trixie"),
+            ("golang:1.25-trixie", "trixie"),
+            ("golang:1.25-bookworm", "bookworm"),
+            ("rust:1-bookworm", "bookworm"),
+            (
+                "registry.example:5000/tools/debian12-clang:1@sha256:00",
+                "bookworm",
+            ),
+            ("gcr.io/distroless/cc-debian13", "trixie"),
+            ("debian:bookworm-20250811", "bookworm"),
+            ("alpine:3.20", "trixie"),
+            ("mytrixiebuild:1", "trixie"),
+            ("debian:12", "trixie"),
+        ] {
+            assert_eq!(pick(None, Some(image)), Ok(want), "{image}");
+        }
+        assert_eq!(
+            pick(Some("bookworm"), Some("rust:1-bookworm")),
+            Ok("bookworm")
         );
+        assert_eq!(pick(Some("bookworm"), Some("alpine:3.20")), Ok("bookworm"));
+        let err = pick(Some("bookworm"), Some("debian:trixie-slim")).unwrap_err();
         assert!(
-            c_next.contains("libgcc-14-dev") && c_next.contains("libstdc++-14-dev"),
-            "{c_next}"
+            err.contains("--debian bookworm") && err.contains("Debian trixie"),
+            "{err}"
         );
-        assert!(go_next.contains("golang:1.22-trixie"), "{go_next}");
+        let err = pick(None, Some("x/bookworm-to-trixie:1")).unwrap_err();
         assert!(
-            go_next.contains("gcr.io/distroless/static-debian13:nonroot"),
-            "{go_next}"
+            err.contains("bookworm and trixie") && err.contains("--debian"),
+            "{err}"
         );
-        assert_eq!(cc_next, "libstdc++-14-dev:arm64");
+        let err = pick(Some("sid"), None).unwrap_err();
+        assert!(err.contains("bookworm, trixie"), "{err}");
     }
 }

@@ -561,6 +561,41 @@ fn missing_toolchain_names_the_package() {
     }
 }
 
+/// Under MAB_SYSROOT the missing libstdc++ is named as the build machine's release names it (its
+/// os-release's VERSION_CODENAME); a release mab does not know gets trixie's name and says so.
+#[test]
+fn missing_target_libraries_are_named_by_the_machines_release() {
+    let dir = std::env::temp_dir().join(format!("mab-cc-release-{}", std::process::id()));
+    let root = dir.join("root");
+    std::fs::create_dir_all(root.join("usr/lib/aarch64-linux-gnu")).unwrap();
+    std::fs::write(root.join("usr/lib/aarch64-linux-gnu/crt1.o"), "").unwrap();
+    for (codename, want, note) in [
+        ("bookworm", "apt-get install libstdc++-12-dev:arm64`", false),
+        ("trixie", "apt-get install libstdc++-14-dev:arm64`", false),
+        ("forky", "apt-get install libstdc++-14-dev:arm64`", true),
+    ] {
+        let release = dir.join(format!("{codename}.os-release"));
+        std::fs::write(
+            &release,
+            format!("ID=debian\nVERSION_CODENAME={codename}\n"),
+        )
+        .unwrap();
+        let (code, _, err) = run(applet("xx-clang++")
+            .args(["-c", "x.cpp"])
+            .env("TARGETPLATFORM", "linux/arm64")
+            .env("MAB_SYSROOT", &root)
+            .env("MAB_OS_RELEASE", &release));
+        assert_eq!(code, 2, "{codename}: {err}");
+        assert!(err.contains(want), "{codename}: {err}");
+        assert_eq!(
+            err.contains("\"forky\" is none of bookworm, trixie"),
+            note,
+            "{codename}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The root the install script unpacks a Debian architecture's libc and zlib into.
 fn sysroot(debian_arch: &str) -> Option<PathBuf> {
     let root = PathBuf::from(format!("/opt/mab-test/sysroot/{debian_arch}"));

@@ -261,13 +261,133 @@ fn compiles_run_only_on_the_build_platform() {
     assert_eq!(problems.len(), 3, "{problems:#?}");
 }
 
+/// The Debian release is trixie unless `--debian` or the build image names another, and every image, GCC
+/// runtime package and package name of the Dockerfile follows it.
+#[test]
+fn the_debian_release_follows_the_flag_and_the_build_image() {
+    let go_cgo = examples_dir().join("go-cgo");
+    let trixie = [
+        "ARG BUILD_IMAGE=golang:1.23-trixie\n",
+        "ARG BASE_IMAGE=gcr.io/distroless/static-debian13:nonroot\n",
+        "mab apt-get install -y libc6-dev libgcc-14-dev",
+    ];
+    let bookworm = [
+        "ARG BUILD_IMAGE=golang:1.23-bookworm\n",
+        "ARG BASE_IMAGE=gcr.io/distroless/static-debian12:nonroot\n",
+        "mab apt-get install -y libc6-dev libgcc-12-dev",
+    ];
+    let check = |text: &str, want: &[&str], not: &[&str]| {
+        for w in want {
+            assert!(text.contains(w), "{w:?} missing:\n{text}");
+        }
+        for n in not {
+            assert!(!text.contains(n.trim_end()), "{n:?} found:\n{text}");
+        }
+    };
+    let version = std::fs::read_to_string(go_cgo.join("go.mod")).unwrap();
+    assert!(
+        version.contains("\ngo 1.23"),
+        "the example's Go version moved: {version}"
+    );
+    check(&dockerfile(&go_cgo, &[]), &trixie, &bookworm);
+    check(
+        &dockerfile(&go_cgo, &["--debian", "trixie"]),
+        &trixie,
+        &bookworm,
+    );
+    check(
+        &dockerfile(&go_cgo, &["--debian", "bookworm"]),
+        &bookworm,
+        &trixie,
+    );
+    // The build image's release: its compilers are that release's, so its runtime packages must be too.
+    let text = dockerfile(&go_cgo, &["--build-image", "golang:1.25-bookworm"]);
+    check(&text, &bookworm[1..], &trixie);
+    assert!(
+        text.contains("ARG BUILD_IMAGE=golang:1.25-bookworm\n"),
+        "{text}"
+    );
+    let text = dockerfile(
+        &go_cgo,
+        &["--build-image", "registry.example/ci/debian12-go:3"],
+    );
+    check(&text, &bookworm[1..], &trixie[1..]);
+    let rust_cc = examples_dir().join("rust-cc");
+    check(
+        &dockerfile(&rust_cc, &["--build-image", "rust:1-bookworm"]),
+        &["libgcc-12-dev", "static-debian12"],
+        &["libgcc-14-dev", "trixie", "debian13"],
+    );
+    check(
+        &dockerfile(&rust_cc, &[]),
+        &[
+            "ARG BUILD_IMAGE=rust:1-trixie\n",
+            "libgcc-14-dev",
+            "static-debian13",
+        ],
+        &["bookworm", "debian12", "gcc-12"],
+    );
+    let c = examples_dir().join("c-zlib");
+    check(
+        &dockerfile(&c, &["--build-image", "debian:bookworm-slim"]),
+        &["ARG BUILD_IMAGE=debian:bookworm-slim\n", "libgcc-12-dev"],
+        &["trixie", "gcc-14"],
+    );
+    check(
+        &dockerfile(&c, &[]),
+        &["ARG BUILD_IMAGE=debian:trixie-slim\n", "libgcc-14-dev"],
+        &["bookworm", "gcc-12"],
+    );
+
+    // Package names are the release's: PCRE 1 left Debian in trixie.
+    let pcre = project(
+        "gen-pcre",
+        &[
+            ("meson.build", "project('grepper', 'c')\nexecutable('grepper', 'main.c', dependencies: dependency('libpcre'))\n"),
+            ("main.c", "int main(void) { return 0; }\n"),
+        ],
+    );
+    let text = dockerfile(&pcre, &["--debian", "bookworm"]);
+    assert!(text.contains("target package libpcre3-dev"), "{text}");
+    let text = dockerfile(&pcre, &[]);
+    assert!(
+        !text.contains("libpcre3-dev")
+            && text.contains("no trixie package found for pkg-config libpcre"),
+        "{text}"
+    );
+
+    // A flag and an image that disagree, or a release mab does not know, are errors that say why.
+    let (code, _, err) = run(&mut gen(
+        &go_cgo,
+        &[
+            "dockerfile",
+            "--print",
+            "--debian",
+            "bookworm",
+            "--build-image",
+            "golang:1.25-trixie",
+        ],
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--debian bookworm") && err.contains("Debian trixie"),
+        "{err}"
+    );
+    let (code, _, err) = run(&mut gen(
+        &go_cgo,
+        &["dockerfile", "--print", "--debian", "buster"],
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bookworm") && err.contains("trixie"), "{err}");
+}
+
 #[test]
 fn static_and_dynamic_bases_are_chosen_deliberately() {
     let go_cgo = examples_dir().join("go-cgo");
     let text = dockerfile(&go_cgo, &[]);
     // Dynamically linked: the loader and libraries travel with the program, onto a base without libc.
     assert!(
-        text.contains("ARG BASE_IMAGE=gcr.io/distroless/static-debian12")
+        text.contains("ARG BASE_IMAGE=gcr.io/distroless/static-debian13:nonroot")
             && text.contains("&& mab bundle /out/go-cgo --to /out/rootfs")
             && text.contains("COPY --from=build /out/rootfs/ /"),
         "{text}"
@@ -294,7 +414,7 @@ fn static_and_dynamic_bases_are_chosen_deliberately() {
     assert_eq!(code, 2, "{err}");
     let text = dockerfile(&rust_cc, &["--static"]);
     assert!(
-        text.contains("+crt-static") && text.contains("static-debian12"),
+        text.contains("+crt-static") && text.contains("static-debian13"),
         "{text}"
     );
 }
@@ -617,7 +737,7 @@ fn real_layouts_are_decided_and_say_why() {
         "main package: boxer (the module's root package); also found tool: pick another with --bin NAME",
         "target package zlib1g-dev (pkg-config zlib in main.go)",
         "target package libsqlite3-dev (-lsqlite3 in vendor/example.com/sqlite/sqlite.go)",
-        "mab apt-get install -y libc6-dev libgcc-12-dev zlib1g-dev libsqlite3-dev",
+        "mab apt-get install -y libc6-dev libgcc-14-dev zlib1g-dev libsqlite3-dev",
     ] {
         assert!(text.contains(want), "{want:?} missing:\n{text}");
     }
@@ -693,7 +813,7 @@ fn rust_sys_crates_name_target_packages() {
     let text = dockerfile(&files(lock("")), &[]);
     assert!(
         text.contains("target package libssl-dev (crate openssl-sys in Cargo.lock)")
-            && text.contains("mab apt-get install -y libc6-dev libgcc-12-dev libssl-dev"),
+            && text.contains("mab apt-get install -y libc6-dev libgcc-14-dev libssl-dev"),
         "{text}"
     );
     // openssl-sys with the vendored feature pulls in openssl-src: nothing to install.

@@ -53,7 +53,8 @@ publish_project() {
   local engine=$1 image=$2 dir="$E2E_ROOT/publish-$1"
   rm -rf "$dir"
   cp -a "$REPO/examples/go-hello" "$dir"
-  "$MAB" gen dockerfile -C "$dir" >/dev/null 2>&1
+  # --debian bookworm: the builds run in e2e/go-builder, a bookworm image.
+  "$MAB" gen dockerfile -C "$dir" --debian bookworm >/dev/null 2>&1
   "$MAB" gen publish -C "$dir" --engine "$engine" --insecure --image "$image" --platforms "$LIST" >/dev/null 2>&1 \
     || "$MAB" gen publish -C "$dir" --engine "$engine" --insecure --image "$image" --platforms "$LIST"
   echo "$dir"

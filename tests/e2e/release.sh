@@ -79,7 +79,8 @@ released_mab_generates() {
   local released=$DIST/linux-amd64/mab-linux-amd64 dir=$E2E_ROOT/go-hello got t=$SECONDS
   [ -x "$released" ] || { fail "no released linux/amd64 mab to generate with"; return; }
   cp -a "$REPO/examples/go-hello" "$dir"
-  MAB_BIN_DIR=$E2E_ROOT/bin "$released" gen dockerfile -C "$dir" >/dev/null 2>&1
+  # --debian bookworm: it builds in e2e/go-builder, a bookworm image.
+  MAB_BIN_DIR=$E2E_ROOT/bin "$released" gen dockerfile -C "$dir" --debian bookworm >/dev/null 2>&1
   got=$(grep -m1 '^ARG MAB_IMAGE=' "$dir/Dockerfile" || true)
   [ "$got" = "ARG MAB_IMAGE=$IMAGE:$MINOR" ] && pass "the released mab's Dockerfile: $got" || fail "the released mab's Dockerfile says '$got', want ARG MAB_IMAGE=$IMAGE:$MINOR"
   binfmt_unregister "${QEMU_CPUS[@]}"

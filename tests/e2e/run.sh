@@ -41,7 +41,10 @@ prepare_project() {
     mkdir -p "$dir/.cargo"
     (cd "$dir" && cargo vendor --locked vendor >.cargo/config.toml 2>/dev/null) || return 1
   fi
-  "$MAB" gen dockerfile -C "$dir" "$@" >/dev/null 2>&1 || "$MAB" gen dockerfile -C "$dir" "$@"
+  # The build images below are bookworm (e2e/bookworm and the builders on it): the Dockerfile's runtime
+  # packages must be bookworm's, whatever gen's default release is.
+  "$MAB" gen dockerfile -C "$dir" --debian bookworm "$@" >/dev/null 2>&1 \
+    || "$MAB" gen dockerfile -C "$dir" --debian bookworm "$@"
 }
 
 build_image() {

@@ -26,7 +26,7 @@ fn target_root(
     }
     let release = OsRelease {
         id: Some(vendor.to_string()),
-        version_id: None,
+        ..OsRelease::default()
     };
     let vars = |name: &str| if name == "XX_VENDOR" { None } else { var(name) };
     let flavour = Flavour::new(info.target.os(), &release, &vars);

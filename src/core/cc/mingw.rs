@@ -50,6 +50,7 @@ pub fn toolchain(
         what,
         target: target.clone(),
         package: package.to_string(),
+        note: None,
     };
     let find = |name: &str| (probe.program)(name);
     // A name the call only passes on: its full path for the build files.

@@ -104,11 +104,13 @@ fn parse_linker(name: &'static str, value: String) -> Result<Linker, CcError> {
 pub enum CcError {
     /// The platform has no row in toolchains/cc.toml.
     Unsupported(String),
-    /// Something is not installed: what, for which target, and the Debian package that has it.
+    /// Something is not installed: what, for which target, and the Debian package that has it (with a
+    /// note when the package's name is the default release's, this machine's being unknown to mab).
     Missing {
         what: String,
         target: String,
         package: String,
+        note: Option<String>,
     },
     /// A program the call runs is not on PATH: its name and the Debian package that has it.
     NotFound(String, &'static str),
@@ -133,10 +135,17 @@ impl fmt::Display for CcError {
                 what,
                 target,
                 package,
-            } => write!(
-                f,
-                "{what} not found for {target}: install it with `apt-get install {package}`"
-            ),
+                note,
+            } => {
+                write!(
+                    f,
+                    "{what} not found for {target}: install it with `apt-get install {package}`"
+                )?;
+                match note {
+                    Some(note) => write!(f, " ({note})"),
+                    None => Ok(()),
+                }
+            }
             CcError::NotFound(name, package) => {
                 write!(f, "{name} not found: apt-get install {package}")
             }

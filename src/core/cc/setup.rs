@@ -121,6 +121,7 @@ fn linker(
         what: format!("a linker (ld.lld, or GNU ld as {t}-ld)"),
         target: info.target.to_string(),
         package: "lld".to_string(),
+        note: None,
     })
 }
 

@@ -5,7 +5,7 @@ use super::{row, CcError, Driver, Overrides, Toolchain, Wrapper};
 use crate::core::info::Info;
 use crate::core::pkg_config;
 use crate::core::plan::Probe;
-use crate::core::table::{self, CcRow, Family, Linker};
+use crate::core::table::{CcRow, Family, Linker};
 
 /// Debian's packages that hold the compilers, the C library and binutils for the target.
 struct Packages {
@@ -36,6 +36,7 @@ impl Plan<'_> {
             what,
             target: self.info.target.to_string(),
             package: package.to_string(),
+            note: None,
         }
     }
 
@@ -166,14 +167,22 @@ impl Plan<'_> {
         None
     }
 
-    /// The missing library's package: the cross package in /, the target's own under MAB_SYSROOT.
-    fn libs_package(&self, sysroot: &str, is_cxx: bool) -> String {
+    /// The missing library's package: the cross package in /, the target's own under MAB_SYSROOT (named
+    /// as the build machine's Debian release names it, with a note when mab does not know that release).
+    fn libs_missing(&self, what: String, sysroot: &str, is_cxx: bool) -> CcError {
         let arch = self.info.target.row.debian_arch.unwrap_or("");
-        match (sysroot, is_cxx) {
-            ("/", true) => self.packages.gxx.to_string(),
-            ("/", false) => self.packages.libc.to_string(),
-            (_, true) => format!("{}:{arch}", table::debian().libstdcxx_dev),
-            (_, false) => format!("{}:{arch}", table::debian().libc_dev),
+        let (debian, note) = self.info.flavour.debian_release();
+        let (package, note) = match (sysroot, is_cxx) {
+            ("/", true) => (self.packages.gxx.to_string(), None),
+            ("/", false) => (self.packages.libc.to_string(), None),
+            (_, true) => (format!("{}:{arch}", debian.libstdcxx_dev), note),
+            (_, false) => (format!("{}:{arch}", debian.libc_dev), note),
+        };
+        CcError::Missing {
+            what,
+            target: self.info.target.to_string(),
+            package,
+            note,
         }
     }
 }
@@ -202,7 +211,7 @@ pub fn toolchain(
         false => Packages {
             gcc: "gcc",
             gxx: "g++",
-            libc: table::debian().libc_dev,
+            libc: info.flavour.debian_release().0.libc_dev,
             binutils: "binutils",
         },
     };
@@ -263,7 +272,7 @@ pub fn toolchain(
     }
     if debian {
         if let Some((what, is_cxx)) = p.missing_libs(p.cxx && driver == Driver::Clang, &sysroot) {
-            return Err(p.missing(what, &p.libs_package(&sysroot, is_cxx)));
+            return Err(p.libs_missing(what, &sysroot, is_cxx));
         }
     }
     let [ar, ranlib, strip] = tools;

@@ -929,7 +929,7 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
             first
         }
     };
-    let mut found = Found::default();
+    let mut found = Found::new(choice.release());
     let mut autoconf_archive = false;
     let mut read = match build {
         CBuild::Cmake => cmake(src, &mut found),

@@ -109,7 +109,7 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<GoProject, Detect
         .filter(|(p, text)| p.ends_with(".go") && !p.ends_with("_test.go") && !excluded(text));
     let mut mains = BTreeSet::new();
     let mut cgo = false;
-    let mut found = Found::default();
+    let mut found = Found::new(choice.release());
     for (path, text) in sources {
         if !path.starts_with("vendor/") {
             cgo |= uses_cgo(text);

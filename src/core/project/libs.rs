@@ -224,7 +224,7 @@ pub struct Found {
 
 impl Default for Found {
     fn default() -> Found {
-        Found::new(crate::core::table::debian().codename)
+        Found::new(crate::core::table::DEFAULT_RELEASE)
     }
 }
 

@@ -101,6 +101,15 @@ pub struct Choice {
     pub lang: Option<Lang>,
     pub bin: Option<String>,
     pub build_system: Option<CBuild>,
+    /// The Debian release (codename) whose package names detection gives; None: the default release.
+    pub debian: Option<&'static str>,
+}
+
+impl Choice {
+    /// The release detection names packages of: `debian`, else [`crate::core::table::DEFAULT_RELEASE`].
+    pub fn release(&self) -> &'static str {
+        self.debian.unwrap_or(crate::core::table::DEFAULT_RELEASE)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -59,7 +59,7 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<RustProject, Dete
     let lock = src.files.get("Cargo.lock");
     let locked: BTreeSet<&str> = lock.map(|l| lock_packages(l).collect()).unwrap_or_default();
     needs_c |= locked.iter().any(|c| is_c_crate(c));
-    let mut found = Found::default();
+    let mut found = Found::new(choice.release());
     for krate in locked.iter().filter(|c| c.ends_with("-sys")) {
         let Some(lib) = libs::find(Kind::Crate, krate) else {
             // Most unknown -sys crates build their C from source; some link a system library.

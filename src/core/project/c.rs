@@ -468,8 +468,14 @@ fn meson(src: &Sources, found: &mut Found) -> Read {
         }
         for call in call_texts(text, "find_program") {
             let (names, optional) = meson_args(call);
-            // Meson's own scripts (`find_program('scripts/gen.py')`) are in the tree.
-            let names: Vec<String> = names.into_iter().filter(|n| !n.contains('/')).collect();
+            // The project's own scripts (`find_program('scripts/gen.py')`, `'test-runner.py'`) are in
+            // the tree; their interpreter is looked for on its own.
+            let names: Vec<String> = names
+                .into_iter()
+                .filter(|n| {
+                    !n.contains('/') && ![".py", ".sh", ".pl", ".rb"].iter().any(|e| n.ends_with(e))
+                })
+                .collect();
             found.program(&names, !optional, &origin(path, text, call));
         }
     }

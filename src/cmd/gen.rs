@@ -20,7 +20,7 @@ pub struct Args {
 enum What {
     /// Write a cross-compiling Dockerfile and a .dockerignore for the project (Rust, Go, C/C++)
     Dockerfile(DockerfileArgs),
-    /// Write docker-bake.hcl: the platforms to build and a registry cache
+    /// Write docker-bake.hcl: the platforms to build, together and one by one (a registry cache when CACHE is set)
     Bake(BakeArgs),
     /// Write a CI workflow that builds and pushes the multi-platform image with buildx
     /// (github: .github/workflows/image.yml, gitlab: .gitlab-ci.yml)
@@ -139,7 +139,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Some(image) => image.clone(),
                 None => gen::image_name(&dir_name(&a.out.dir)?),
             };
-            let text = gen::bake(&image, &a.platforms)?;
+            let text = gen::bake(&image, &a.platforms, "Dockerfile")?;
             emit(&a.out, &[("docker-bake.hcl", text)])
         }
         What::Ci(a) => {

@@ -422,11 +422,42 @@ fn c(p: &CProject, opts: &DockerOptions, cx: &mut Context) -> Result<Needs, GenE
     Ok(needs)
 }
 
-/// Renders docker-bake.hcl.
-pub fn bake(image: &str, platforms: &str) -> Result<String, GenError> {
+/// One platform's own bake target.
+#[derive(serde::Serialize)]
+struct BakeTarget {
+    /// `image-linux-arm-v7`
+    name: String,
+    platform: String,
+    /// The tag's suffix, `linux-arm-v7`: letters, digits and '-' only, so it is written into an HCL
+    /// template string unescaped.
+    suffix: String,
+}
+
+/// Renders docker-bake.hcl: the all-platforms target, one target per platform, and the Dockerfile they
+/// build.
+pub fn bake(image: &str, platforms: &str, dockerfile: &str) -> Result<String, GenError> {
     let mut cx = Context::new();
     cx.insert("image", &check_image("--image", image)?);
-    cx.insert("platforms", &check_platforms(platforms)?);
+    let platforms = check_platforms(platforms)?;
+    let targets = platforms
+        .iter()
+        .map(|p| {
+            let suffix = check(
+                "platform",
+                &p.replace('/', "-"),
+                "letters, digits and -",
+                |s| chars_in(s, b"-"),
+            )?;
+            Ok(BakeTarget {
+                name: format!("image-{suffix}"),
+                platform: p.clone(),
+                suffix,
+            })
+        })
+        .collect::<Result<Vec<_>, GenError>>()?;
+    cx.insert("platforms", &platforms);
+    cx.insert("targets", &targets);
+    cx.insert("dockerfile", &check_path("--file", dockerfile)?);
     render(templates(), "docker-bake.hcl", &cx)
 }
 

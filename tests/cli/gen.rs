@@ -538,12 +538,54 @@ fn bake_and_ci_files_parse_back() {
         serde_json::json!(normalised),
         "{bake}"
     );
-    assert!(
-        bake["target"]["image"]["cache-to"][0]
-            .as_str()
-            .unwrap()
-            .contains("mode=max"),
+    assert_eq!(
+        bake["target"]["image"]["inherits"],
+        serde_json::json!(["_build"]),
         "{bake}"
+    );
+    // One target per platform, each in the "platforms" group, building that platform alone.
+    let names: Vec<String> = normalised
+        .iter()
+        .map(|p| format!("image-{}", p.replace('/', "-")))
+        .collect();
+    assert_eq!(
+        bake["group"]["platforms"]["targets"],
+        serde_json::json!(names),
+        "{bake}"
+    );
+    for (name, platform) in names.iter().zip(normalised) {
+        let target = &bake["target"][name.as_str()];
+        assert_eq!(target["platforms"], serde_json::json!([platform]), "{bake}");
+        assert_eq!(target["inherits"], serde_json::json!(["_build"]), "{bake}");
+        let suffix = platform.replace('/', "-");
+        assert_eq!(
+            target["tags"],
+            serde_json::json!([format!("${{IMAGE}}:${{TAG}}-{suffix}")]),
+            "{bake}"
+        );
+    }
+    assert_eq!(
+        bake["target"]["_build"]["dockerfile"], "Dockerfile",
+        "{bake}"
+    );
+    assert_eq!(bake["variable"]["CACHE"]["default"], "", "{bake}");
+    // The first run needs no registry: a registry cache only when CACHE is set.
+    for (key, cache) in [
+        ("cache-from", "type=registry,ref=${CACHE}"),
+        ("cache-to", "type=registry,ref=${CACHE},mode=max"),
+    ] {
+        let line = hcl
+            .lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("no {key}:\n{hcl}"));
+        assert!(
+            line.contains(&format!(r#"= CACHE == "" ? [] : ["{cache}"]"#)),
+            "{line}"
+        );
+    }
+    assert!(
+        !hcl.contains("buildcache\""),
+        "no registry cache by default:\n{hcl}"
     );
 
     for system in ["github", "gitlab"] {

@@ -621,7 +621,7 @@ fn bake_and_ci_files_parse_back() {
     let steps = doc["jobs"]["image"]["steps"].as_vec().unwrap();
     let build = steps
         .iter()
-        .find(|s| s["uses"].as_str() == Some("docker/build-push-action@v6"))
+        .find(|s| s["uses"].as_str() == Some("docker/build-push-action@v7"))
         .unwrap();
     assert_eq!(
         build["with"]["platforms"].as_str(),
@@ -770,4 +770,43 @@ fn own_dockerfile_is_kept() {
         assert_eq!(code, 2, "{bad}: {err}");
         assert!(err.contains("Dockerfile name"), "{err}");
     }
+}
+
+/// actionlint (with shellcheck on `run:` steps when on PATH) finds nothing in any workflow `mab gen ci
+/// github` writes, nor in the project's own: no deprecated action runtime, no expression or syntax error.
+#[test]
+fn actionlint_finds_nothing_in_the_workflows() {
+    let Some(actionlint) = require_tool("actionlint", &["/usr/local/bin/actionlint"]) else {
+        return;
+    };
+    let dir = scratch("actionlint");
+    let mut files = Vec::new();
+    for (name, args) in [
+        ("default", &[][..]),
+        ("ghcr", &["--image", "ghcr.io/me/app"]),
+        (
+            "hub",
+            &[
+                "--image",
+                "me/app",
+                "--platforms",
+                "linux/arm/v7,linux/riscv64",
+            ],
+        ),
+        ("registry", &["--image", "registry.example.com:5000/me/app"]),
+    ] {
+        let text = stdout(&mut gen(
+            &examples_dir().join("go-hello"),
+            &[&["ci", "github", "--print"], args].concat(),
+        ));
+        let path = dir.join(format!("{name}.yml"));
+        std::fs::write(&path, text).unwrap();
+        files.push(path);
+    }
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows");
+    for entry in std::fs::read_dir(&own).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    let (code, out, err) = run(Command::new(actionlint).arg("-no-color").args(&files));
+    assert_eq!(code, 0, "actionlint:\n{out}{err}");
 }

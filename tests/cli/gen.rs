@@ -810,3 +810,122 @@ fn actionlint_finds_nothing_in_the_workflows() {
     let (code, out, err) = run(Command::new(actionlint).arg("-no-color").args(&files));
     assert_eq!(code, 0, "actionlint:\n{out}{err}");
 }
+
+/// The GitLab job's steps, run in order as the runner runs them (each line by `sh -e`, with the job's
+/// variables, GitLab's predefined ones and a fake `docker` that logs its arguments): the builder is made on
+/// a context that holds the dind TLS endpoint and its certificates, never on DOCKER_HOST alone, which
+/// buildx cannot use over TLS (docker/buildx#413, #2520).
+#[test]
+fn gitlab_job_makes_its_builder_on_a_tls_context() {
+    let dir = scratch("gitlab-job");
+    let text = stdout(&mut gen(
+        &examples_dir().join("go-hello"),
+        &[
+            "ci",
+            "gitlab",
+            "--print",
+            "--platforms",
+            "linux/amd64,linux/arm/v7",
+        ],
+    ));
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0];
+    let job = &doc["image-build"];
+    let predefined = [
+        ("CI_REGISTRY", "registry.gitlab.example"),
+        ("CI_REGISTRY_IMAGE", "registry.gitlab.example/me/app"),
+        ("CI_REGISTRY_USER", "gitlab-ci-token"),
+        ("CI_REGISTRY_PASSWORD", "secret"),
+        ("CI_COMMIT_REF_SLUG", "main"),
+    ];
+    let mut env: Vec<(String, String)> = predefined
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    // GitLab expands a variable that names another.
+    for (key, value) in job["variables"].as_hash().unwrap() {
+        let value = value.as_str().unwrap();
+        let value = match value.strip_prefix('$') {
+            Some(name) => predefined.iter().find(|(k, _)| *k == name).unwrap().1,
+            None => value,
+        };
+        env.push((key.as_str().unwrap().to_string(), value.to_string()));
+    }
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("docker");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n{ for a in \"$@\"; do printf '%s\\n' \"$a\"; done; echo '<end>'; } >>\"$LOG\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let log = dir.join("calls.log");
+    let steps: Vec<&str> = ["before_script", "script"]
+        .iter()
+        .flat_map(|k| job[*k].as_vec().unwrap())
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    for step in &steps {
+        let (code, out, err) = run(Command::new("sh")
+            .args(["-ec", step])
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("LOG", &log)
+            .envs(env.iter().map(|(k, v)| (k, v))));
+        assert_eq!(code, 0, "{step}:\n{out}{err}");
+    }
+    let calls: Vec<Vec<String>> = std::fs::read_to_string(&log)
+        .unwrap()
+        .split("<end>\n")
+        .filter(|c| !c.is_empty())
+        .map(|c| c.lines().map(str::to_string).collect())
+        .collect();
+    let want: Vec<Vec<&str>> = vec![
+        vec![
+            "login",
+            "--username",
+            "gitlab-ci-token",
+            "--password-stdin",
+            "registry.gitlab.example",
+        ],
+        vec![
+            "context",
+            "create",
+            "dind",
+            "--docker",
+            "host=tcp://docker:2376,ca=/certs/client/ca.pem,cert=/certs/client/cert.pem,key=/certs/client/key.pem",
+        ],
+        vec![
+            "buildx",
+            "create",
+            "--use",
+            "--name",
+            "cross",
+            "--driver",
+            "docker-container",
+            "dind",
+        ],
+        vec![
+            "buildx",
+            "build",
+            "--platform",
+            "linux/amd64,linux/arm/v7",
+            "--cache-from",
+            "type=registry,ref=registry.gitlab.example/me/app:buildcache",
+            "--cache-to",
+            "type=registry,ref=registry.gitlab.example/me/app:buildcache,mode=max",
+            "--tag",
+            "registry.gitlab.example/me/app:main",
+            "--push",
+            ".",
+        ],
+    ];
+    assert_eq!(calls, want, "{text}");
+    // The certificates the context names are where the dind service shares them.
+    assert_eq!(
+        job["variables"]["DOCKER_TLS_CERTDIR"].as_str(),
+        Some("/certs")
+    );
+}

@@ -121,8 +121,8 @@ struct PublishArgs {
     /// Platforms to build, comma-separated (e.g. linux/amd64,linux/arm64,linux/arm/v7)
     #[arg(long)]
     platforms: String,
-    /// What builds and pushes: docker (one build per platform and `docker manifest`), podman
-    /// (`--manifest`) or buildx
+    /// What builds and pushes: docker (one build per platform, the list by `docker buildx imagetools`
+    /// or `docker manifest`), podman (`--manifest`) or buildx
     #[arg(long, value_parser = Engine::NAMES.to_vec())]
     engine: String,
     /// The registry is plain HTTP or has a self-signed certificate (e.g. 127.0.0.1:5000: `docker manifest`

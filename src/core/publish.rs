@@ -1,5 +1,5 @@
 //! What `mab gen publish` writes: a POSIX sh script that builds the project's Dockerfile for several
-//! platforms with one engine (docker's per-platform builds and `docker manifest`, podman's `--manifest`,
+//! platforms with one engine (docker's per-platform builds and imagetools or `docker manifest`, podman's `--manifest`,
 //! or buildx), pushes the images and one manifest list, and prints the list's digest last.
 //!
 //! Pure, like the rest of `mab gen`: every value is checked here before it reaches a template (see
@@ -18,7 +18,8 @@ pub const SCRIPT: &str = "publish.sh";
 /// How the script builds and assembles the manifest list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
-    /// `docker build` once per platform, then `docker manifest create/annotate/push`.
+    /// `docker build` once per platform, then `docker buildx imagetools create` (when buildx is there)
+    /// or `docker manifest create/annotate/push`.
     Docker,
     /// `podman build --platform a,b --manifest`, then `podman manifest push --all`.
     Podman,

@@ -37,7 +37,7 @@ esac
 build_and_push() {
   platform=$1 tag=$2
   shift 2
-  docker build --platform "$platform" --tag "$repo:$tag" "$@" . >&2
+  docker build --platform "$platform" --tag "$repo:$tag" {% if dockerfile != "Dockerfile" %}--file {{ dockerfile | sh }} {% endif %}"$@" . >&2
   pushed=$(docker push "$repo:$tag")
   printf '%s\n' "$pushed" >&2
   digest=$(printf '%s\n' "$pushed" | sed -n 's/.*digest: \(sha256:[0-9a-f]\{64\}\).*/\1/p' | tail -n 1)

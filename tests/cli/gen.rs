@@ -435,7 +435,13 @@ fn hostile_values_are_refused_or_inert() {
         assert!(out.is_empty(), "{args:?}: nothing is printed");
     }
     // A hostile directory name only feeds the default image name, which keeps its inert characters.
-    let dir = project("x\"$(id);\n", &[("go.mod", "module example.com/x\n")]);
+    let dir = project(
+        "x\"$(id);\n",
+        &[
+            ("go.mod", "module example.com/x\n"),
+            ("main.go", "package main\n"),
+        ],
+    );
     let hcl = stdout(&mut gen(&dir, &["bake", "--print"]));
     let image = hcl.lines().find(|l| l.contains("default =")).unwrap();
     assert!(
@@ -927,5 +933,193 @@ fn gitlab_job_makes_its_builder_on_a_tls_context() {
     assert_eq!(
         job["variables"]["DOCKER_TLS_CERTDIR"].as_str(),
         Some("/certs")
+    );
+}
+
+/// README's "In a Dockerfile" snippet builds as written: every `COPY --from=` names a stage defined above
+/// it, and the mab stage pulls the image the generated Dockerfiles pull by default.
+#[test]
+fn readme_snippet_has_the_stages_it_copies_from() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("\n## In a Dockerfile\n").expect("the section")..];
+    let start =
+        section.find("```dockerfile\n").expect("a dockerfile block") + "```dockerfile\n".len();
+    let snippet = &section[start..start + section[start..].find("```").unwrap()];
+    let parsed = Dockerfile::parse(snippet).unwrap_or_else(|e| panic!("{e}\n{snippet}"));
+    let mut stages: Vec<(String, String)> = Vec::new();
+    let mut copies = 0;
+    for instruction in &parsed.instructions {
+        if let Some(from) = instruction.as_from() {
+            if let Some(alias) = &from.alias {
+                stages.push((alias.content.clone(), from.image.content.clone()));
+            }
+        } else if let dockerfile_parser::Instruction::Copy(copy) = instruction {
+            for flag in copy.flags.iter().filter(|f| f.name.content == "from") {
+                copies += 1;
+                assert!(
+                    stages.iter().any(|(name, _)| *name == flag.value.content),
+                    "COPY --from={} names no stage above it:\n{snippet}",
+                    flag.value.content
+                );
+            }
+        }
+    }
+    assert!(copies > 0, "{snippet}");
+    let generated = dockerfile(&examples_dir().join("go-hello"), &[]);
+    let default_image = generated
+        .lines()
+        .find_map(|l| l.strip_prefix("ARG MAB_IMAGE="))
+        .expect("ARG MAB_IMAGE in a generated Dockerfile");
+    let mab = stages
+        .iter()
+        .find(|(name, _)| name == "mab")
+        .map(|(_, image)| image);
+    assert_eq!(mab.map(String::as_str), Some(default_image), "{snippet}");
+}
+
+/// `-f` names the Dockerfile bake, ci and publish build (as `gen dockerfile -o` writes it); a folder with
+/// neither that file nor a project is an error, and so is a platform that is not Linux.
+#[test]
+fn bake_ci_and_publish_build_the_named_dockerfile_and_refuse_what_cannot_build() {
+    let dir = copy_example("go-hello", "file");
+    stdout(&mut gen(&dir, &["dockerfile", "-o", "Dockerfile.cross"]));
+    let publish = [
+        "publish",
+        "--image",
+        "localhost/app",
+        "--platforms",
+        "linux/arm64",
+    ];
+    let hcl = stdout(&mut gen(
+        &dir,
+        &["bake", "--print", "-f", "Dockerfile.cross"],
+    ));
+    assert!(hcl.contains("dockerfile = \"Dockerfile.cross\""), "{hcl}");
+    let github = stdout(&mut gen(
+        &dir,
+        &["ci", "github", "--print", "--file", "Dockerfile.cross"],
+    ));
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&github).unwrap()[0];
+    let build = doc["jobs"]["image"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("docker/build-push-action@"))
+        })
+        .unwrap();
+    assert_eq!(
+        build["with"]["file"].as_str(),
+        Some("Dockerfile.cross"),
+        "{github}"
+    );
+    let gitlab = stdout(&mut gen(
+        &dir,
+        &["ci", "gitlab", "--print", "-f", "Dockerfile.cross"],
+    ));
+    assert!(
+        gitlab.contains("--file 'Dockerfile.cross'") || gitlab.contains("--file Dockerfile.cross"),
+        "{gitlab}"
+    );
+    for engine in ["docker", "podman", "buildx"] {
+        let script = stdout(&mut gen(
+            &dir,
+            &[
+                &publish[..],
+                &["--engine", engine, "--print", "-f", "Dockerfile.cross"],
+            ]
+            .concat(),
+        ));
+        assert!(
+            script.contains("--file Dockerfile.cross "),
+            "{engine}:\n{script}"
+        );
+    }
+    // The default is Dockerfile, which this project does not have yet: a note, not an error.
+    let (code, _, err) = run(&mut gen(&dir, &["bake", "--print"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("no Dockerfile yet"), "{err}");
+
+    let empty = scratch("file-empty");
+    for args in [
+        &["bake", "--print"][..],
+        &["ci", "github", "--print"],
+        &["ci", "gitlab", "--print"],
+        &[&publish[..], &["--engine", "docker", "--print"]].concat(),
+    ] {
+        let (code, out, err) = run(&mut gen(&empty, args));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("has no Dockerfile to build, and no project"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(&empty).unwrap().next().is_none(),
+        "nothing written"
+    );
+
+    for platforms in ["linux/amd64,windows/amd64", "windows/arm64"] {
+        for args in [
+            &["bake", "--print"][..],
+            &["ci", "github", "--print"],
+            &[
+                "publish",
+                "--image",
+                "localhost/app",
+                "--engine",
+                "buildx",
+                "--print",
+            ],
+        ] {
+            let (code, _, err) = run(&mut gen(
+                &dir,
+                &[args, &["--platforms", platforms]].concat(),
+            ));
+            assert_eq!(code, 2, "{args:?} {platforms}: {err}");
+            assert!(err.contains("is not a Linux platform"), "{args:?}: {err}");
+        }
+    }
+}
+
+/// A project's own .dockerignore is kept and mab's lines are added under a marker (none removed, twice
+/// the same); --force replaces it. The written one keeps dist/ (the export stage's output) and .env out.
+#[test]
+fn dockerignore_is_merged_not_blocked() {
+    let dir = copy_example("go-hello", "ignore");
+    std::fs::write(dir.join(".dockerignore"), "node_modules\n# mine\n.git").unwrap();
+    let (code, _, err) = run(&mut gen(&dir, &["dockerfile"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("Dockerfile").is_file());
+    let merged = std::fs::read_to_string(dir.join(".dockerignore")).unwrap();
+    assert!(
+        merged.starts_with("node_modules\n# mine\n.git\n"),
+        "{merged}"
+    );
+    assert!(
+        merged.contains("\n# Added by `mab gen dockerfile`"),
+        "{merged}"
+    );
+    for line in ["dist", ".env", "Dockerfile", ".dockerignore"] {
+        assert!(merged.lines().any(|l| l == line), "{line}:\n{merged}");
+    }
+    assert_eq!(merged.matches(".git\n").count(), 1, "{merged}");
+    // A second run adds nothing; --force replaces the whole ignore file.
+    std::fs::remove_file(dir.join("Dockerfile")).unwrap();
+    stdout(&mut gen(&dir, &["dockerfile"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".dockerignore")).unwrap(),
+        merged
+    );
+    stdout(&mut gen(&dir, &["dockerfile", "--force"]));
+    let forced = std::fs::read_to_string(dir.join(".dockerignore")).unwrap();
+    assert!(!forced.contains("node_modules"), "{forced}");
+    assert!(
+        forced.lines().any(|l| l == "dist") && forced.lines().any(|l| l == ".env"),
+        "{forced}"
     );
 }

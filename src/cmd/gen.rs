@@ -20,7 +20,7 @@ pub struct Args {
 enum What {
     /// Write a cross-compiling Dockerfile and a .dockerignore for the project (Rust, Go, C/C++)
     Dockerfile(Box<DockerfileArgs>),
-    /// Write docker-bake.hcl: the platforms to build and a registry cache
+    /// Write docker-bake.hcl: the platforms to build, together and one by one (a registry cache when CACHE is set)
     Bake(BakeArgs),
     /// Write a CI workflow that builds and pushes the multi-platform image with buildx
     /// (github: .github/workflows/image.yml, gitlab: .gitlab-ci.yml)
@@ -41,6 +41,50 @@ struct Output {
     /// Overwrite files that exist
     #[arg(long)]
     force: bool,
+}
+
+/// The Dockerfile that bake, ci and publish build.
+#[derive(clap::Args)]
+struct Build {
+    /// The Dockerfile to build, in the project directory (e.g. Dockerfile.cross, as `mab gen dockerfile
+    /// -o Dockerfile.cross` writes it)
+    #[arg(long, short = 'f', value_name = "NAME", default_value = "Dockerfile")]
+    file: String,
+}
+
+impl Build {
+    /// Refuses a directory with neither the Dockerfile to build nor a project `mab gen dockerfile` could
+    /// write one for, so a file generated in the wrong folder is not left to fail in CI.
+    fn check(&self, dir: &Path) -> Result<()> {
+        gen::check_dockerfile_name(&self.file)?;
+        if dir.join(&self.file).is_file() {
+            return Ok(());
+        }
+        let found = read_sources(dir, None)
+            .and_then(|s| Ok(project::detect(&s, &Choice::default())?))
+            .map(|_| ());
+        match found {
+            Ok(()) => {
+                eprintln!(
+                    "mab: note: {} has no {} yet to build; write it with mab gen dockerfile{}",
+                    dir.display(),
+                    self.file,
+                    if self.file == "Dockerfile" {
+                        String::new()
+                    } else {
+                        format!(" -o {}", self.file)
+                    }
+                );
+                Ok(())
+            }
+            Err(e) => bail!(
+                "{} has no {} to build, and no project to write one for ({e:#}); run this in the \
+                 project's directory, or pass it with -C",
+                dir.display(),
+                self.file
+            ),
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -94,6 +138,8 @@ struct DockerfileArgs {
 struct BakeArgs {
     #[command(flatten)]
     out: Output,
+    #[command(flatten)]
+    build: Build,
     /// Platforms to build, comma-separated
     #[arg(long, default_value = DEFAULT_PLATFORMS)]
     platforms: String,
@@ -109,6 +155,8 @@ struct CiArgs {
     system: String,
     #[command(flatten)]
     out: Output,
+    #[command(flatten)]
+    build: Build,
     /// Platforms to build, comma-separated
     #[arg(long, default_value = DEFAULT_PLATFORMS)]
     platforms: String,
@@ -121,14 +169,16 @@ struct CiArgs {
 struct PublishArgs {
     #[command(flatten)]
     out: Output,
+    #[command(flatten)]
+    build: Build,
     /// The image to push: [registry[:port]/]path[:tag] (the tag defaults to latest)
     #[arg(long)]
     image: String,
     /// Platforms to build, comma-separated (e.g. linux/amd64,linux/arm64,linux/arm/v7)
     #[arg(long)]
     platforms: String,
-    /// What builds and pushes: docker (one build per platform and `docker manifest`), podman
-    /// (`--manifest`) or buildx
+    /// What builds and pushes: docker (one build per platform, the list by `docker buildx imagetools`
+    /// or `docker manifest`), podman (`--manifest`) or buildx
     #[arg(long, value_parser = Engine::NAMES.to_vec())]
     engine: String,
     /// The registry is plain HTTP or has a self-signed certificate (e.g. 127.0.0.1:5000: `docker manifest`
@@ -145,11 +195,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Some(image) => image.clone(),
                 None => gen::image_name(&dir_name(&a.out.dir)?),
             };
-            let text = gen::bake(&image, &a.platforms)?;
+            let text = gen::bake(&image, &a.platforms, &a.build.file)?;
+            a.build.check(&a.out.dir)?;
             emit(&a.out, &[("docker-bake.hcl", text)])
         }
         What::Ci(a) => {
-            let text = gen::ci(&a.system, a.image.as_deref(), &a.platforms)?;
+            let text = gen::ci(&a.system, a.image.as_deref(), &a.platforms, &a.build.file)?;
+            a.build.check(&a.out.dir)?;
             let path = CI
                 .iter()
                 .find(|(name, _)| *name == a.system)
@@ -159,18 +211,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         What::Publish(a) => {
             let engine = Engine::parse(&a.engine).expect("clap checked the name");
-            let text = publish::script(engine, &a.image, &a.platforms, a.insecure)?;
+            let text = publish::script(engine, &a.image, &a.platforms, a.insecure, &a.build.file)?;
+            a.build.check(&a.out.dir)?;
             let code = emit(&a.out, &[(publish::SCRIPT, text)])?;
             if !a.out.print {
                 let path = a.out.dir.join(publish::SCRIPT);
                 std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
                     .with_context(|| format!("making {} executable", path.display()))?;
-                if !a.out.dir.join("Dockerfile").is_file() {
-                    eprintln!(
-                        "mab: note: {} has no Dockerfile yet for publish.sh to build; write one with mab gen dockerfile",
-                        a.out.dir.display()
-                    );
-                }
             }
             Ok(code)
         }
@@ -220,7 +267,26 @@ fn dockerfile(a: DockerfileArgs) -> Result<ExitCode> {
     } else {
         format!("{}.dockerignore", a.output)
     };
-    emit(&a.out, &[(&a.output, dockerfile), (&ignore_name, ignore)])
+    let ignore_path = a.out.dir.join(&ignore_name);
+    if a.out.force || !ignore_path.exists() {
+        return emit(&a.out, &[(&a.output, dockerfile), (&ignore_name, ignore)]);
+    }
+    // The project's own ignore file stays: mab's lines are added to it, none removed.
+    let code = emit(&a.out, &[(&a.output, dockerfile)])?;
+    let old = std::fs::read_to_string(&ignore_path)
+        .with_context(|| format!("reading {}", ignore_path.display()))?;
+    match gen::merge_ignore(&old, &ignore) {
+        Some(merged) => {
+            std::fs::write(&ignore_path, merged)
+                .with_context(|| format!("writing {}", ignore_path.display()))?;
+            eprintln!(
+                "mab: added mab's lines to {} (--force replaces it)",
+                ignore_path.display()
+            );
+        }
+        None => eprintln!("mab: {} already has mab's lines", ignore_path.display()),
+    }
+    Ok(code)
 }
 
 /// Prints the first file, or writes them all. Nothing is written if any exists and --force is absent.
@@ -235,7 +301,7 @@ fn emit(out: &Output, files: &[(&str, String)]) -> Result<ExitCode> {
         if let Some((name, _)) = files.iter().find(|(name, _)| out.dir.join(name).exists()) {
             let keep = if *name == "Dockerfile" {
                 "; to keep the project's own, write mab's beside it with -o Dockerfile.cross (and build \
-                 with docker build -f Dockerfile.cross .)"
+                 with docker build -f Dockerfile.cross ., or mab gen bake|ci|publish -f Dockerfile.cross)"
             } else {
                 ""
             };

@@ -113,6 +113,11 @@ fn check_path(what: &str, value: &str) -> Result<String, GenError> {
     )
 }
 
+/// The name of a Dockerfile in the project directory (`-o` of gen dockerfile, `-f` of bake, ci and publish).
+pub fn check_dockerfile_name(value: &str) -> Result<String, GenError> {
+    check_path("Dockerfile name", value)
+}
+
 /// An image reference (`registry:port/name:tag@sha256:...`) or `scratch`.
 pub fn check_image(what: &str, value: &str) -> Result<String, GenError> {
     check(
@@ -333,10 +338,7 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     needs.target.retain(|p| seen.insert(p.clone()));
     cx.insert("notes", &notes);
     let dockerfile_name = opts.dockerfile.as_deref().unwrap_or("Dockerfile");
-    cx.insert(
-        "dockerfile",
-        &check_path("Dockerfile name", dockerfile_name)?,
-    );
+    cx.insert("dockerfile", &check_dockerfile_name(dockerfile_name)?);
     let build_image = opts.build_image.as_deref().unwrap_or(&needs.build_image);
     // A dynamically linked program takes its libraries along (mab bundle), so one base without a C
     // library serves both kinds.
@@ -354,6 +356,38 @@ pub fn dockerfile(project: &Project, opts: &DockerOptions) -> Result<(String, St
     )?;
     let ignore = render(templates, "dockerignore", &cx)?;
     Ok((dockerfile, ignore))
+}
+
+/// The comment above the lines `mab gen dockerfile` adds to a project's own .dockerignore.
+pub const IGNORE_MARKER: &str =
+    "# Added by `mab gen dockerfile` (the lines its image build does not need):";
+
+/// A project's .dockerignore with the patterns of mab's that it lacks added at the end, under
+/// [`IGNORE_MARKER`]; none of its own lines is removed or changed. `None` when it has them all.
+pub fn merge_ignore(existing: &str, generated: &str) -> Option<String> {
+    let have: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
+    let missing: Vec<&str> = generated
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !have.contains(l))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let mut out = existing.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(IGNORE_MARKER);
+    out.push('\n');
+    for line in missing {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Some(out)
 }
 
 fn go(
@@ -501,11 +535,42 @@ fn c(
     Ok(needs)
 }
 
-/// Renders docker-bake.hcl.
-pub fn bake(image: &str, platforms: &str) -> Result<String, GenError> {
+/// One platform's own bake target.
+#[derive(serde::Serialize)]
+struct BakeTarget {
+    /// `image-linux-arm-v7`
+    name: String,
+    platform: String,
+    /// The tag's suffix, `linux-arm-v7`: letters, digits and '-' only, so it is written into an HCL
+    /// template string unescaped.
+    suffix: String,
+}
+
+/// Renders docker-bake.hcl: the all-platforms target, one target per platform, and the Dockerfile they
+/// build.
+pub fn bake(image: &str, platforms: &str, dockerfile: &str) -> Result<String, GenError> {
     let mut cx = Context::new();
     cx.insert("image", &check_image("--image", image)?);
-    cx.insert("platforms", &check_platforms(platforms)?);
+    let platforms = check_platforms(platforms)?;
+    let targets = platforms
+        .iter()
+        .map(|p| {
+            let suffix = check(
+                "platform",
+                &p.replace('/', "-"),
+                "letters, digits and -",
+                |s| chars_in(s, b"-"),
+            )?;
+            Ok(BakeTarget {
+                name: format!("image-{suffix}"),
+                platform: p.clone(),
+                suffix,
+            })
+        })
+        .collect::<Result<Vec<_>, GenError>>()?;
+    cx.insert("platforms", &platforms);
+    cx.insert("targets", &targets);
+    cx.insert("dockerfile", &check_dockerfile_name(dockerfile)?);
     render(templates(), "docker-bake.hcl", &cx)
 }
 
@@ -516,8 +581,14 @@ pub const CI: &[(&str, &str)] = &[
 ];
 
 /// Renders a CI workflow; `image` of `None` means the CI system's own registry path for the project.
-pub fn ci(system: &str, image: Option<&str>, platforms: &str) -> Result<String, GenError> {
+pub fn ci(
+    system: &str,
+    image: Option<&str>,
+    platforms: &str,
+    dockerfile: &str,
+) -> Result<String, GenError> {
     let mut cx = Context::new();
+    cx.insert("dockerfile", &check_dockerfile_name(dockerfile)?);
     let image = image.map(|i| check_image("--image", i)).transpose()?;
     // The registry to log in to.
     let registry = image
@@ -588,6 +659,25 @@ mod tests {
         assert_eq!(image_name("My Project!"), "myproject");
         assert_eq!(image_name("$()"), "app");
         assert_eq!(hcl_string("${x}\"\n"), r#""$${x}\"\n""#);
+    }
+
+    #[test]
+    fn ignore_files_are_merged_never_shrunk() {
+        let generated = "# mab\n.git\ndist\n.env\nDockerfile\n";
+        let merged = merge_ignore("node_modules\n.git", generated).unwrap();
+        assert_eq!(
+            merged,
+            format!("node_modules\n.git\n\n{IGNORE_MARKER}\ndist\n.env\nDockerfile\n")
+        );
+        assert_eq!(
+            merge_ignore(&merged, generated),
+            None,
+            "a second run adds nothing"
+        );
+        assert_eq!(
+            merge_ignore("", ".git\n").unwrap(),
+            format!("{IGNORE_MARKER}\n.git\n")
+        );
     }
 
     #[test]

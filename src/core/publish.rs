@@ -1,5 +1,5 @@
 //! What `mab gen publish` writes: a POSIX sh script that builds the project's Dockerfile for several
-//! platforms with one engine (docker's per-platform builds and `docker manifest`, podman's `--manifest`,
+//! platforms with one engine (docker's per-platform builds and imagetools or `docker manifest`, podman's `--manifest`,
 //! or buildx), pushes the images and one manifest list, and prints the list's digest last.
 //!
 //! Pure, like the rest of `mab gen`: every value is checked here before it reaches a template (see
@@ -18,7 +18,8 @@ pub const SCRIPT: &str = "publish.sh";
 /// How the script builds and assembles the manifest list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
-    /// `docker build` once per platform, then `docker manifest create/annotate/push`.
+    /// `docker build` once per platform, then `docker buildx imagetools create` (when buildx is there)
+    /// or `docker manifest create/annotate/push`.
     Docker,
     /// `podman build --platform a,b --manifest`, then `podman manifest push --all`.
     Podman,
@@ -97,9 +98,19 @@ impl Image {
 
 /// Normalised, distinct platforms from a comma-separated list ([`Platform::parse_list`]); a bare OS means
 /// linux/amd64's architecture, so the script does not depend on the machine that wrote it.
+///
+/// Every platform must be Linux: the generated Dockerfile's stages are Linux images (Debian, distroless,
+/// scratch holding a Linux program), so a windows/* or darwin/* image of it cannot exist.
 pub fn platforms(list: &str) -> Result<Vec<Platform>, GenError> {
     let default = Platform::from_parts("linux", "amd64", "").expect("linux/amd64 is in the tables");
-    Platform::parse_list(list, default).map_err(GenError)
+    let platforms = Platform::parse_list(list, default).map_err(GenError)?;
+    if let Some(p) = platforms.iter().find(|p| p.os() != "linux") {
+        return Err(GenError(format!(
+            "--platforms: {p} is not a Linux platform, and the image is a Linux image (its stages are Linux \
+             images); build Windows or macOS programs with mab cc/go/cargo and the Dockerfile's export stage"
+        )));
+    }
+    Ok(platforms)
 }
 
 /// One platform as the templates use it.
@@ -125,8 +136,10 @@ pub fn script(
     image: &str,
     platforms_list: &str,
     insecure: bool,
+    dockerfile: &str,
 ) -> Result<String, GenError> {
     let image = Image::parse(image)?;
+    let dockerfile = super::gen::check_dockerfile_name(dockerfile)?;
     let platforms = platforms(platforms_list)?;
     let vars = platforms
         .iter()
@@ -165,6 +178,7 @@ pub fn script(
             .join(","),
     );
     cx.insert("insecure", &insecure);
+    cx.insert("dockerfile", &dockerfile);
     render(templates(), &format!("publish/{}.sh", engine.name()), &cx)
 }
 
@@ -232,6 +246,18 @@ mod tests {
         let err = names("linux/arm64,linux/aarch64").unwrap_err().to_string();
         assert!(err.contains("same platform (linux/arm64)"), "{err}");
         assert!(names(" , ").is_err());
+        for other in ["windows/amd64", "linux/arm64,windows/arm64", "darwin/arm64"] {
+            let err = names(other).unwrap_err().to_string();
+            assert!(
+                err.contains("not a Linux platform") || err.contains("--platforms"),
+                "{other}: {err}"
+            );
+        }
+        let err = names("linux/amd64,windows/amd64").unwrap_err().to_string();
+        assert!(
+            err.contains("windows/amd64 is not a Linux platform"),
+            "{err}"
+        );
         assert!(names("linux/pdp11").is_err());
     }
 
@@ -240,12 +266,12 @@ mod tests {
         for engine in Engine::NAMES {
             let engine = Engine::parse(engine).unwrap();
             for insecure in [false, true] {
-                let text = script(engine, "a/b:1", "linux/arm/v7", insecure).unwrap();
+                let text = script(engine, "a/b:1", "linux/arm/v7", insecure, "Dockerfile").unwrap();
                 assert!(text.starts_with("#!/bin/sh\n"), "{text}");
             }
         }
         let long = format!("a:{}", "x".repeat(120));
-        assert!(script(Engine::Docker, &long, "linux/arm64", false).is_err());
-        assert!(script(Engine::Podman, &long, "linux/arm64", false).is_ok());
+        assert!(script(Engine::Docker, &long, "linux/arm64", false, "Dockerfile").is_err());
+        assert!(script(Engine::Podman, &long, "linux/arm64", false, "Dockerfile").is_ok());
     }
 }

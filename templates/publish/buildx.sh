@@ -20,6 +20,6 @@ trap 'rm -f "$metadata"' EXIT
 trap 'exit 1' HUP INT TERM
 
 docker buildx build --platform {{ platform_list | sh }} --tag "$image" --push \
-  --metadata-file "$metadata" "$@" . >&2
+  --metadata-file "$metadata" {% if dockerfile != "Dockerfile" %}--file {{ dockerfile | sh }} {% endif %}"$@" . >&2
 digest=$(sed -n 's/.*"containerimage.digest": *"\(sha256:[0-9a-f]\{64\}\)".*/\1/p' "$metadata" | head -n 1)
 {% include "publish/digest.sh" -%}

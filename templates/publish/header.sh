@@ -4,7 +4,7 @@
 #   image:     {{ image }}
 #   platforms: {{ platform_list }}
 #
-# Run it from anywhere; it builds the Dockerfile in its own directory, with that directory as the context:
+# Run it from anywhere; it builds {{ dockerfile }} in its own directory, with that directory as the context:
 #   ./publish.sh [build options...]    e.g. ./publish.sh --build-arg MAB_IMAGE=... --network=host
 # Its arguments are passed on to every build. Log in to the registry first if it needs it. Progress goes
 # to stderr; the last line on stdout is the manifest list's digest (sha256:...). It stops at the first

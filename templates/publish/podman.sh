@@ -22,7 +22,7 @@ podman rmi "$image" >/dev/null 2>&1 || true
 # step gives the same result on every platform (containers/podman#18723): if an image in the list comes
 # out with the wrong platform, run with --no-cache.
 podman build --platform {{ platform_list | sh }} --build-arg "BUILDPLATFORM=$buildplatform" \
-  --manifest "$image" "$@" . >&2
+  --manifest "$image" {% if dockerfile != "Dockerfile" %}--file {{ dockerfile | sh }} {% endif %}"$@" . >&2
 podman manifest push --all --rm {% if insecure %}--tls-verify=false {% endif %}--digestfile "$digestfile" "$image" "docker://$image" >&2
 digest=$(cat "$digestfile")
 {% include "publish/digest.sh" -%}

@@ -555,7 +555,13 @@ fn hostile_values_are_refused_or_inert() {
         assert!(out.is_empty(), "{args:?}: nothing is printed");
     }
     // A hostile directory name only feeds the default image name, which keeps its inert characters.
-    let dir = project("x\"$(id);\n", &[("go.mod", "module example.com/x\n")]);
+    let dir = project(
+        "x\"$(id);\n",
+        &[
+            ("go.mod", "module example.com/x\n"),
+            ("main.go", "package main\n"),
+        ],
+    );
     let hcl = stdout(&mut gen(&dir, &["bake", "--print"]));
     let image = hcl.lines().find(|l| l.contains("default =")).unwrap();
     assert!(
@@ -658,12 +664,54 @@ fn bake_and_ci_files_parse_back() {
         serde_json::json!(normalised),
         "{bake}"
     );
-    assert!(
-        bake["target"]["image"]["cache-to"][0]
-            .as_str()
-            .unwrap()
-            .contains("mode=max"),
+    assert_eq!(
+        bake["target"]["image"]["inherits"],
+        serde_json::json!(["_build"]),
         "{bake}"
+    );
+    // One target per platform, each in the "platforms" group, building that platform alone.
+    let names: Vec<String> = normalised
+        .iter()
+        .map(|p| format!("image-{}", p.replace('/', "-")))
+        .collect();
+    assert_eq!(
+        bake["group"]["platforms"]["targets"],
+        serde_json::json!(names),
+        "{bake}"
+    );
+    for (name, platform) in names.iter().zip(normalised) {
+        let target = &bake["target"][name.as_str()];
+        assert_eq!(target["platforms"], serde_json::json!([platform]), "{bake}");
+        assert_eq!(target["inherits"], serde_json::json!(["_build"]), "{bake}");
+        let suffix = platform.replace('/', "-");
+        assert_eq!(
+            target["tags"],
+            serde_json::json!([format!("${{IMAGE}}:${{TAG}}-{suffix}")]),
+            "{bake}"
+        );
+    }
+    assert_eq!(
+        bake["target"]["_build"]["dockerfile"], "Dockerfile",
+        "{bake}"
+    );
+    assert_eq!(bake["variable"]["CACHE"]["default"], "", "{bake}");
+    // The first run needs no registry: a registry cache only when CACHE is set.
+    for (key, cache) in [
+        ("cache-from", "type=registry,ref=${CACHE}"),
+        ("cache-to", "type=registry,ref=${CACHE},mode=max"),
+    ] {
+        let line = hcl
+            .lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("no {key}:\n{hcl}"));
+        assert!(
+            line.contains(&format!(r#"= CACHE == "" ? [] : ["{cache}"]"#)),
+            "{line}"
+        );
+    }
+    assert!(
+        !hcl.contains("buildcache\""),
+        "no registry cache by default:\n{hcl}"
     );
 
     for system in ["github", "gitlab"] {
@@ -699,7 +747,7 @@ fn bake_and_ci_files_parse_back() {
     let steps = doc["jobs"]["image"]["steps"].as_vec().unwrap();
     let build = steps
         .iter()
-        .find(|s| s["uses"].as_str() == Some("docker/build-push-action@v6"))
+        .find(|s| s["uses"].as_str() == Some("docker/build-push-action@v7"))
         .unwrap();
     assert_eq!(
         build["with"]["platforms"].as_str(),
@@ -848,4 +896,350 @@ fn own_dockerfile_is_kept() {
         assert_eq!(code, 2, "{bad}: {err}");
         assert!(err.contains("Dockerfile name"), "{err}");
     }
+}
+
+/// actionlint (with shellcheck on `run:` steps when on PATH) finds nothing in any workflow `mab gen ci
+/// github` writes, nor in the project's own: no deprecated action runtime, no expression or syntax error.
+#[test]
+fn actionlint_finds_nothing_in_the_workflows() {
+    let Some(actionlint) = require_tool("actionlint", &["/usr/local/bin/actionlint"]) else {
+        return;
+    };
+    let dir = scratch("actionlint");
+    let mut files = Vec::new();
+    for (name, args) in [
+        ("default", &[][..]),
+        ("ghcr", &["--image", "ghcr.io/me/app"]),
+        (
+            "hub",
+            &[
+                "--image",
+                "me/app",
+                "--platforms",
+                "linux/arm/v7,linux/riscv64",
+            ],
+        ),
+        ("registry", &["--image", "registry.example.com:5000/me/app"]),
+    ] {
+        let text = stdout(&mut gen(
+            &examples_dir().join("go-hello"),
+            &[&["ci", "github", "--print"], args].concat(),
+        ));
+        let path = dir.join(format!("{name}.yml"));
+        std::fs::write(&path, text).unwrap();
+        files.push(path);
+    }
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows");
+    for entry in std::fs::read_dir(&own).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    let (code, out, err) = run(Command::new(actionlint).arg("-no-color").args(&files));
+    assert_eq!(code, 0, "actionlint:\n{out}{err}");
+}
+
+/// The GitLab job's steps, run in order as the runner runs them (each line by `sh -e`, with the job's
+/// variables, GitLab's predefined ones and a fake `docker` that logs its arguments): the builder is made on
+/// a context that holds the dind TLS endpoint and its certificates, never on DOCKER_HOST alone, which
+/// buildx cannot use over TLS (docker/buildx#413, #2520).
+#[test]
+fn gitlab_job_makes_its_builder_on_a_tls_context() {
+    let dir = scratch("gitlab-job");
+    let text = stdout(&mut gen(
+        &examples_dir().join("go-hello"),
+        &[
+            "ci",
+            "gitlab",
+            "--print",
+            "--platforms",
+            "linux/amd64,linux/arm/v7",
+        ],
+    ));
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0];
+    let job = &doc["image-build"];
+    let predefined = [
+        ("CI_REGISTRY", "registry.gitlab.example"),
+        ("CI_REGISTRY_IMAGE", "registry.gitlab.example/me/app"),
+        ("CI_REGISTRY_USER", "gitlab-ci-token"),
+        ("CI_REGISTRY_PASSWORD", "secret"),
+        ("CI_COMMIT_REF_SLUG", "main"),
+    ];
+    let mut env: Vec<(String, String)> = predefined
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    // GitLab expands a variable that names another.
+    for (key, value) in job["variables"].as_hash().unwrap() {
+        let value = value.as_str().unwrap();
+        let value = match value.strip_prefix('$') {
+            Some(name) => predefined.iter().find(|(k, _)| *k == name).unwrap().1,
+            None => value,
+        };
+        env.push((key.as_str().unwrap().to_string(), value.to_string()));
+    }
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("docker");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n{ for a in \"$@\"; do printf '%s\\n' \"$a\"; done; echo '<end>'; } >>\"$LOG\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let log = dir.join("calls.log");
+    let steps: Vec<&str> = ["before_script", "script"]
+        .iter()
+        .flat_map(|k| job[*k].as_vec().unwrap())
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    for step in &steps {
+        let (code, out, err) = run(Command::new("sh")
+            .args(["-ec", step])
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("LOG", &log)
+            .envs(env.iter().map(|(k, v)| (k, v))));
+        assert_eq!(code, 0, "{step}:\n{out}{err}");
+    }
+    let calls: Vec<Vec<String>> = std::fs::read_to_string(&log)
+        .unwrap()
+        .split("<end>\n")
+        .filter(|c| !c.is_empty())
+        .map(|c| c.lines().map(str::to_string).collect())
+        .collect();
+    let want: Vec<Vec<&str>> = vec![
+        vec![
+            "login",
+            "--username",
+            "gitlab-ci-token",
+            "--password-stdin",
+            "registry.gitlab.example",
+        ],
+        vec![
+            "context",
+            "create",
+            "dind",
+            "--docker",
+            "host=tcp://docker:2376,ca=/certs/client/ca.pem,cert=/certs/client/cert.pem,key=/certs/client/key.pem",
+        ],
+        vec![
+            "buildx",
+            "create",
+            "--use",
+            "--name",
+            "cross",
+            "--driver",
+            "docker-container",
+            "dind",
+        ],
+        vec![
+            "buildx",
+            "build",
+            "--platform",
+            "linux/amd64,linux/arm/v7",
+            "--cache-from",
+            "type=registry,ref=registry.gitlab.example/me/app:buildcache",
+            "--cache-to",
+            "type=registry,ref=registry.gitlab.example/me/app:buildcache,mode=max",
+            "--tag",
+            "registry.gitlab.example/me/app:main",
+            "--push",
+            ".",
+        ],
+    ];
+    assert_eq!(calls, want, "{text}");
+    // The certificates the context names are where the dind service shares them.
+    assert_eq!(
+        job["variables"]["DOCKER_TLS_CERTDIR"].as_str(),
+        Some("/certs")
+    );
+}
+
+/// README's "In a Dockerfile" snippet builds as written: every `COPY --from=` names a stage defined above
+/// it, and the mab stage pulls the image the generated Dockerfiles pull by default.
+#[test]
+fn readme_snippet_has_the_stages_it_copies_from() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("\n## In a Dockerfile\n").expect("the section")..];
+    let start =
+        section.find("```dockerfile\n").expect("a dockerfile block") + "```dockerfile\n".len();
+    let snippet = &section[start..start + section[start..].find("```").unwrap()];
+    let parsed = Dockerfile::parse(snippet).unwrap_or_else(|e| panic!("{e}\n{snippet}"));
+    let mut stages: Vec<(String, String)> = Vec::new();
+    let mut copies = 0;
+    for instruction in &parsed.instructions {
+        if let Some(from) = instruction.as_from() {
+            if let Some(alias) = &from.alias {
+                stages.push((alias.content.clone(), from.image.content.clone()));
+            }
+        } else if let dockerfile_parser::Instruction::Copy(copy) = instruction {
+            for flag in copy.flags.iter().filter(|f| f.name.content == "from") {
+                copies += 1;
+                assert!(
+                    stages.iter().any(|(name, _)| *name == flag.value.content),
+                    "COPY --from={} names no stage above it:\n{snippet}",
+                    flag.value.content
+                );
+            }
+        }
+    }
+    assert!(copies > 0, "{snippet}");
+    let generated = dockerfile(&examples_dir().join("go-hello"), &[]);
+    let default_image = generated
+        .lines()
+        .find_map(|l| l.strip_prefix("ARG MAB_IMAGE="))
+        .expect("ARG MAB_IMAGE in a generated Dockerfile");
+    let mab = stages
+        .iter()
+        .find(|(name, _)| name == "mab")
+        .map(|(_, image)| image);
+    assert_eq!(mab.map(String::as_str), Some(default_image), "{snippet}");
+}
+
+/// `-f` names the Dockerfile bake, ci and publish build (as `gen dockerfile -o` writes it); a folder with
+/// neither that file nor a project is an error, and so is a platform that is not Linux.
+#[test]
+fn bake_ci_and_publish_build_the_named_dockerfile_and_refuse_what_cannot_build() {
+    let dir = copy_example("go-hello", "file");
+    stdout(&mut gen(&dir, &["dockerfile", "-o", "Dockerfile.cross"]));
+    let publish = [
+        "publish",
+        "--image",
+        "localhost/app",
+        "--platforms",
+        "linux/arm64",
+    ];
+    let hcl = stdout(&mut gen(
+        &dir,
+        &["bake", "--print", "-f", "Dockerfile.cross"],
+    ));
+    assert!(hcl.contains("dockerfile = \"Dockerfile.cross\""), "{hcl}");
+    let github = stdout(&mut gen(
+        &dir,
+        &["ci", "github", "--print", "--file", "Dockerfile.cross"],
+    ));
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&github).unwrap()[0];
+    let build = doc["jobs"]["image"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("docker/build-push-action@"))
+        })
+        .unwrap();
+    assert_eq!(
+        build["with"]["file"].as_str(),
+        Some("Dockerfile.cross"),
+        "{github}"
+    );
+    let gitlab = stdout(&mut gen(
+        &dir,
+        &["ci", "gitlab", "--print", "-f", "Dockerfile.cross"],
+    ));
+    assert!(
+        gitlab.contains("--file 'Dockerfile.cross'") || gitlab.contains("--file Dockerfile.cross"),
+        "{gitlab}"
+    );
+    for engine in ["docker", "podman", "buildx"] {
+        let script = stdout(&mut gen(
+            &dir,
+            &[
+                &publish[..],
+                &["--engine", engine, "--print", "-f", "Dockerfile.cross"],
+            ]
+            .concat(),
+        ));
+        assert!(
+            script.contains("--file Dockerfile.cross "),
+            "{engine}:\n{script}"
+        );
+    }
+    // The default is Dockerfile, which this project does not have yet: a note, not an error.
+    let (code, _, err) = run(&mut gen(&dir, &["bake", "--print"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("no Dockerfile yet"), "{err}");
+
+    let empty = scratch("file-empty");
+    for args in [
+        &["bake", "--print"][..],
+        &["ci", "github", "--print"],
+        &["ci", "gitlab", "--print"],
+        &[&publish[..], &["--engine", "docker", "--print"]].concat(),
+    ] {
+        let (code, out, err) = run(&mut gen(&empty, args));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("has no Dockerfile to build, and no project"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(&empty).unwrap().next().is_none(),
+        "nothing written"
+    );
+
+    for platforms in ["linux/amd64,windows/amd64", "windows/arm64"] {
+        for args in [
+            &["bake", "--print"][..],
+            &["ci", "github", "--print"],
+            &[
+                "publish",
+                "--image",
+                "localhost/app",
+                "--engine",
+                "buildx",
+                "--print",
+            ],
+        ] {
+            let (code, _, err) = run(&mut gen(
+                &dir,
+                &[args, &["--platforms", platforms]].concat(),
+            ));
+            assert_eq!(code, 2, "{args:?} {platforms}: {err}");
+            assert!(err.contains("is not a Linux platform"), "{args:?}: {err}");
+        }
+    }
+}
+
+/// A project's own .dockerignore is kept and mab's lines are added under a marker (none removed, twice
+/// the same); --force replaces it. The written one keeps dist/ (the export stage's output) and .env out.
+#[test]
+fn dockerignore_is_merged_not_blocked() {
+    let dir = copy_example("go-hello", "ignore");
+    std::fs::write(dir.join(".dockerignore"), "node_modules\n# mine\n.git").unwrap();
+    let (code, _, err) = run(&mut gen(&dir, &["dockerfile"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("Dockerfile").is_file());
+    let merged = std::fs::read_to_string(dir.join(".dockerignore")).unwrap();
+    assert!(
+        merged.starts_with("node_modules\n# mine\n.git\n"),
+        "{merged}"
+    );
+    assert!(
+        merged.contains("\n# Added by `mab gen dockerfile`"),
+        "{merged}"
+    );
+    for line in ["dist", ".env", "Dockerfile", ".dockerignore"] {
+        assert!(merged.lines().any(|l| l == line), "{line}:\n{merged}");
+    }
+    assert_eq!(merged.matches(".git\n").count(), 1, "{merged}");
+    // A second run adds nothing; --force replaces the whole ignore file.
+    std::fs::remove_file(dir.join("Dockerfile")).unwrap();
+    stdout(&mut gen(&dir, &["dockerfile"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".dockerignore")).unwrap(),
+        merged
+    );
+    stdout(&mut gen(&dir, &["dockerfile", "--force"]));
+    let forced = std::fs::read_to_string(dir.join(".dockerignore")).unwrap();
+    assert!(!forced.contains("node_modules"), "{forced}");
+    assert!(
+        forced.lines().any(|l| l == "dist") && forced.lines().any(|l| l == ".env"),
+        "{forced}"
+    );
 }

@@ -94,7 +94,10 @@ fn scripts_are_plain_posix_sh() {
 #[test]
 fn writes_an_executable_script_and_keeps_the_users() {
     use std::os::unix::fs::PermissionsExt;
+    // A project without its Dockerfile yet.
     let dir = scratch("write");
+    std::fs::write(dir.join("go.mod"), "module example.com/app\n").unwrap();
+    std::fs::write(dir.join("main.go"), "package main\n").unwrap();
     let args = [
         "--engine",
         "podman",
@@ -198,6 +201,8 @@ case "$1 $2" in
     while [ "$1" != --digestfile ]; do shift; done
     printf %s "$FAKE_DIGEST" >"$2" ;;
   "info --format") echo linux/amd64 ;;
+  "buildx version") if [ -n "${FAKE_NO_BUILDX:-}" ]; then echo "docker: unknown command: docker buildx" >&2; exit 1; fi ;;
+  "buildx imagetools") if [ "$3" = inspect ]; then echo "\"$FAKE_DIGEST\""; fi ;;
   "buildx build")
     while [ "$1" != --metadata-file ]; do shift; done
     printf '{\n  "buildx.build.ref": "b/b0/x",\n  "containerimage.descriptor": {\n    "digest": "sha256:%064d"\n  },\n  "containerimage.digest": "%s"\n}' 0 "$FAKE_DIGEST" >"$2" ;;
@@ -253,6 +258,8 @@ fn sha256(text: &str) -> String {
 const HOSTILE_ARG: &str = "MSG=it's \"$(id)\" `id` $HOME *";
 
 fn script(dir: &Path, engine: &str, image: &str, insecure: bool) {
+    // The Dockerfile the script builds (the fake engines never read it).
+    std::fs::write(dir.join("Dockerfile"), "FROM scratch\n").unwrap();
     let mut args = vec![
         "--engine",
         engine,
@@ -278,18 +285,23 @@ fn strs(call: &[&str], cwd: &Path) -> Vec<String> {
 fn docker_script_builds_pushes_and_assembles_the_list() {
     let dir = scratch("fake docker");
     script(&dir, "docker", "127.0.0.1:5000/me/app:1.0-rc.1", true);
+    // A docker without the buildx plugin: the list is made by docker manifest.
     let (code, out, err, calls) = run_with_fake(
         "docker",
         &dir,
         &["--build-arg", HOSTILE_ARG, "--network=host"],
-        &[],
+        &[("FAKE_NO_BUILDX", "1")],
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().last(), Some(LIST_DIGEST), "stdout: {out}");
     assert_eq!(out, LIST_DIGEST, "everything else goes to stderr");
+    assert!(
+        err.contains("making the list with docker manifest"),
+        "{err}"
+    );
 
     let repo = "127.0.0.1:5000/me/app";
-    let mut want: Vec<Vec<String>> = Vec::new();
+    let mut want: Vec<Vec<String>> = vec![strs(&["buildx", "version"], &dir)];
     let mut refs = Vec::new();
     for (platform, suffix) in [
         ("linux/amd64", "linux-amd64"),
@@ -345,24 +357,95 @@ fn docker_script_builds_pushes_and_assembles_the_list() {
         run_with_fake("docker", &dir, &[], &[("FAKE_FAIL_ON", "linux/arm64")]);
     assert_eq!(code, 7, "the failing command's exit code");
     assert!(out.is_empty(), "{out}");
-    assert_eq!(calls.len(), 3, "{calls:?}");
-    assert_eq!(calls[2][1..4], ["build", "--platform", "linux/arm64"]);
+    assert_eq!(calls.len(), 4, "{calls:?}");
+    assert_eq!(calls[3][1..4], ["build", "--platform", "linux/arm64"]);
+}
+
+/// With the buildx plugin the docker route makes the list with `docker buildx imagetools create`, which
+/// takes the images out of the indexes that the containerd image store pushes, and reads the list's digest
+/// back; LIST_WITH chooses the tool.
+#[test]
+fn docker_script_makes_the_list_with_imagetools_when_buildx_is_there() {
+    let dir = scratch("fake docker imagetools");
+    script(&dir, "docker", "127.0.0.1:5000/me/app:1.0-rc.1", true);
+    let (code, out, err, calls) = run_with_fake("docker", &dir, &[], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, LIST_DIGEST, "stderr: {err}");
+    assert!(
+        err.contains("making the list with docker buildx imagetools create"),
+        "{err}"
+    );
+    let repo = "127.0.0.1:5000/me/app";
+    let image = "127.0.0.1:5000/me/app:1.0-rc.1";
+    let refs: Vec<String> = ["linux-amd64", "linux-arm64", "linux-arm-v7"]
+        .iter()
+        .map(|s| format!("{repo}@{}", sha256(&format!("{image}-{s}"))))
+        .collect();
+    let create = [
+        &["buildx", "imagetools", "create", "--tag", image][..],
+        &refs.iter().map(String::as_str).collect::<Vec<_>>(),
+    ]
+    .concat();
+    assert_eq!(calls[0], strs(&["buildx", "version"], &dir));
+    assert_eq!(
+        calls[7..],
+        [
+            strs(&create, &dir),
+            strs(
+                &[
+                    "buildx",
+                    "imagetools",
+                    "inspect",
+                    "--format",
+                    "{{json .Manifest.Digest}}",
+                    image
+                ],
+                &dir
+            ),
+        ],
+        "{calls:?}"
+    );
+
+    let (code, out, err, calls) = run_with_fake("docker", &dir, &[], &[("LIST_WITH", "manifest")]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, LIST_DIGEST);
+    assert!(calls.iter().all(|c| c[1] != "buildx"), "{calls:?}");
+    assert!(
+        calls.iter().any(|c| c[1..3] == ["manifest", "create"]),
+        "{calls:?}"
+    );
+    // A wrong choice stops the script before any build.
+    let (code, _, err, calls) = run_with_fake("docker", &dir, &[], &[("LIST_WITH", "crane")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(calls.is_empty(), "{calls:?}");
+    assert!(
+        err.contains("LIST_WITH must be imagetools or manifest"),
+        "{err}"
+    );
 }
 
 #[test]
 fn docker_script_without_a_digest_fails_clearly() {
     let dir = scratch("fake docker no digest");
     script(&dir, "docker", "localhost/app", false);
-    // A docker that pushes without printing a digest.
-    let (code, out, err, calls) = run_with_fake("docker", &dir, &[], &[("FAKE_DIGEST", "done")]);
-    assert_ne!(code, 0);
-    assert!(out.is_empty(), "{out}");
-    assert!(err.contains("no manifest list digest"), "{err}");
-    let last = calls.last().unwrap();
-    assert_eq!(
-        last[1..],
-        ["manifest", "push", "--purge", "localhost/app:latest"]
-    );
+    // A docker that pushes without printing a digest, with and without buildx.
+    for (buildx, last_call) in [
+        ("", &["buildx", "imagetools", "inspect"][..]),
+        ("1", &["manifest", "push", "--purge"]),
+    ] {
+        let (code, out, err, calls) = run_with_fake(
+            "docker",
+            &dir,
+            &[],
+            &[("FAKE_DIGEST", "done"), ("FAKE_NO_BUILDX", buildx)],
+        );
+        assert_ne!(code, 0);
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains("no manifest list digest"), "{err}");
+        let last = calls.last().unwrap();
+        assert_eq!(last[1..=last_call.len()], *last_call, "{last:?}");
+        assert_eq!(last.last().unwrap(), "localhost/app:latest");
+    }
 }
 
 #[test]

@@ -48,12 +48,13 @@ RUN mab meson-cross > /tmp/cross.ini{% if static %} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "autotools" -%}
-# configure --host cross-compiles with mab's compilers (a tree without configure gets it from
+# configure --host cross-compiles with mab's compilers and mab's pkg-config, which reads the target's
+# .pc files (configure would otherwise fall back to the build machine's) (a tree without configure gets it from
 # autoreconf), and --disable-shared links the project's own libraries into the program; mab verify checks that the result is an executable for the target{% if static %} and
 # statically linked{% endif %}. The program is installed in bin/ or sbin/ (or, where `make install` fails on
 # something else, such as documentation tools, taken from the build tree).
 RUN if [ ! -x configure ]; then autoreconf -fi; fi \
- && ./configure --host="$(mab info triple)" --disable-shared CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} \
+ && ./configure --host="$(mab info triple)" --disable-shared CC="mab clang" CXX="mab clang++" PKG_CONFIG="mab pkg-config"{% if static %} LDFLAGS=-static{% endif %} \
  && make -j"$(nproc)" \
  && { make install DESTDIR=/tmp/install || echo "make install failed: the program is taken from the build tree"; } \
  && mkdir -p /out \
@@ -61,9 +62,9 @@ RUN if [ ! -x configure ]; then autoreconf -fi; fi \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% else -%}
-# make with mab's compilers; mab verify checks that the result is an executable for the target{% if static %} and
+# make with mab's compilers and pkg-config (for $(PKG_CONFIG)); mab verify checks that the result is an executable for the target{% if static %} and
 # statically linked{% endif %}.
-RUN make -j"$(nproc)" CC="mab clang" CXX="mab clang++"{% if static %} LDFLAGS=-static{% endif %} {{ bin | sh }} \
+RUN make -j"$(nproc)" CC="mab clang" CXX="mab clang++" PKG_CONFIG="mab pkg-config"{% if static %} LDFLAGS=-static{% endif %} {{ bin | sh }} \
  && mkdir -p /out \
  && cp {{ bin | sh }} /out/{{ bin }} \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \

@@ -184,12 +184,21 @@ main() {
   e2e_say "images ready in $(elapsed "$start")"
 
   binfmt_unregister "${QEMU_CPUS[@]}"
+  # The builds side by side, JOBS at a time (only their own pids are waited for: dockerd is a child too).
+  local pids=() running pid
   for row in "${ROWS[@]}"; do
-    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+    while :; do
+      running=()
+      for pid in ${pids[@]+"${pids[@]}"}; do kill -0 "$pid" 2>/dev/null && running+=("$pid"); done
+      pids=(${running[@]+"${running[@]}"})
+      [ ${#pids[@]} -lt "$JOBS" ] && break
+      sleep 2
+    done
     # shellcheck disable=SC2086
     build_project $row &
+    pids+=($!)
   done
-  wait
+  for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" || true; done
   e2e_say "builds done in $(elapsed "$start")"
   binfmt_register "${QEMU_CPUS[@]}"
   for row in "${ROWS[@]}"; do

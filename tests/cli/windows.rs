@@ -51,10 +51,18 @@ int main(void) {
 }
 "#;
 
-const HELLO_CXX: &str = r#"#include <iostream>
+const HELLO_CXX: &str = r#"#include <algorithm>
+#include <iostream>
+#include <map>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 #include <vector>
-// The same through libstdc++: a vector, an algorithm and iostreams.
+// The same through libstdc++: containers, an algorithm, iostreams, and two exceptions thrown and caught
+// (one of its own, one from libstdc++): unwinding needs GCC's own crtbegin.o on 32-bit MinGW.
+struct Mine : std::runtime_error {
+    Mine() : std::runtime_error("mine") {}
+};
 int main() {
     std::vector<int> primes;
     for (int n = 2; n < 1000; n++) {
@@ -62,8 +70,14 @@ int main() {
         for (int d = 2; d * d <= n; d++) if (n % d == 0) { prime = false; break; }
         if (prime) primes.push_back(n);
     }
+    std::sort(primes.rbegin(), primes.rend());
+    std::map<std::string, int> seen;
+    int caught = 0;
+    try { throw Mine(); } catch (const Mine &e) { seen[e.what()]++; caught++; }
+    try { (void)primes.at(primes.size()); } catch (const std::out_of_range &) { caught++; }
     std::cout << "hello-cxx " << sizeof(void *) * 8 << " "
-              << std::accumulate(primes.begin(), primes.end(), 0) << std::endl;
+              << std::accumulate(primes.begin(), primes.end(), 0) << " caught " << caught
+              << std::endl;
 }
 "#;
 
@@ -327,7 +341,7 @@ fn c_and_cxx_build_and_run_under_wine() {
         for e in [&cxx, &gxx] {
             verify(platform, e);
             built.push(e.clone());
-            want.push(format!("hello-cxx {bits} 76127"));
+            want.push(format!("hello-cxx {bits} 76127 caught 2"));
         }
     }
     if let Some(outputs) = run_under_wine(&built) {

@@ -126,7 +126,10 @@ pub fn toolchain(
                     let gcc = gcc_dir(t, probe).ok_or_else(|| {
                         missing(format!("GCC's MinGW-w64 runtime (libgcc) for {t}"), d.gcc)
                     })?;
-                    link_flags.push(format!("-L{gcc}"));
+                    // -B as well as -L: clang would take MinGW-w64's own crtbegin.o/crtend.o, which
+                    // register no DWARF unwind frames, so every C++ throw on i686 (which unwinds by
+                    // DWARF, not SEH) ends in terminate. GCC's, in its runtime directory, do.
+                    link_flags.extend([format!("-B{gcc}"), format!("-L{gcc}")]);
                     let headers = format!("{gcc}/include/c++");
                     if cxx && !(probe.exists)(&headers) {
                         return Err(missing(format!("libstdc++ for {t} ({headers})"), d.gxx));
@@ -235,7 +238,10 @@ mod tests {
         // GNU ld from Debian's binutils-mingw-w64: clang runs <triple>-ld by itself.
         assert_eq!(
             tc.link_flags,
-            ["-L/usr/lib/gcc/x86_64-w64-mingw32/12-win32"]
+            [
+                "-B/usr/lib/gcc/x86_64-w64-mingw32/12-win32",
+                "-L/usr/lib/gcc/x86_64-w64-mingw32/12-win32"
+            ]
         );
         assert_eq!(
             tc.cxx_flags[1],
@@ -249,7 +255,7 @@ mod tests {
         let tc = plan("windows/amd64", Wrapper::Clang, lld).unwrap();
         assert_eq!(tc.link_flags[0], "-fuse-ld=lld");
         let tc = plan("windows/386", Wrapper::Clang, Overrides::default()).unwrap();
-        assert_eq!(tc.link_flags[0], "-L/usr/lib/gcc/i686-w64-mingw32/12-posix");
+        assert_eq!(tc.link_flags[1], "-L/usr/lib/gcc/i686-w64-mingw32/12-posix");
         let p = tc.pkg_config.unwrap();
         assert_eq!(
             p.libdir,

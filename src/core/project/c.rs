@@ -253,7 +253,7 @@ fn cmake(src: &Sources, found: &mut Found) -> Read {
             if let Some(opt) = args.first() {
                 let upper = opt.to_ascii_uppercase();
                 let on = args.last().is_some_and(|v| v.eq_ignore_ascii_case("on"));
-                if on && upper.contains("TEST") && opt != "BUILD_TESTING" {
+                if on && (upper.contains("TEST") || builds_docs(opt)) && opt != "BUILD_TESTING" {
                     test_options.push(opt.clone());
                 }
             }
@@ -482,15 +482,27 @@ fn meson(src: &Sources, found: &mut Found) -> Read {
     read
 }
 
-/// The project's options that build tests, each as `name=off-value` for `meson setup -D`: a boolean is
-/// set false, a feature disabled (tests are not shipped, and may need data or frameworks the build
-/// image lacks).
+/// An option that builds documentation (`docs`, `BUILD_DOCS`, `man-pages`, `gtk_doc`): a word of its
+/// name, split at `_` and `-`, says so. Documentation is not shipped in a program's image, and its
+/// tools (c2man, sphinx, gtk-doc) are what a build image lacks.
+fn builds_docs(option: &str) -> bool {
+    option.split(['_', '-']).any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "doc" | "docs" | "documentation" | "man" | "manpages" | "manpage" | "gtkdoc" | "html"
+        )
+    })
+}
+
+/// The project's options that build tests or documentation, each as `name=off-value` for `meson setup
+/// -D`: a boolean is set false, a feature disabled (neither is shipped, and both may need data, tools
+/// or frameworks the build image lacks).
 fn meson_test_options(options: &str) -> Vec<String> {
     call_texts(options, "option")
         .into_iter()
         .filter_map(|call| {
             let name = meson_literal(call)?;
-            if !name.to_ascii_lowercase().contains("test") {
+            if !name.to_ascii_lowercase().contains("test") && !builds_docs(&name) {
                 return None;
             }
             let compact: String = call.chars().filter(|c| !c.is_whitespace()).collect();
@@ -1126,8 +1138,10 @@ mod tests {
                     option('unit-tests', type: 'feature', value: 'auto')\noption('testdir', type: 'string')\n";
         assert_eq!(
             meson_test_options(opts),
-            ["tests=false", "unit-tests=disabled"]
+            ["tests=false", "docs=disabled", "unit-tests=disabled"]
         );
+        assert!(builds_docs("BUILD_DOCS") && builds_docs("man-pages") && builds_docs("gtk_doc"));
+        assert!(!builds_docs("session-manager") && !builds_docs("docker"));
     }
 
     /// Meson: find_program is a build-machine tool unless optional; dependency alternatives.

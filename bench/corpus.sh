@@ -212,7 +212,7 @@ main() {
 # One row per project, then the counts per half.
 table() {
   local half class prog repo tag res p cells ran gen
-  printf '| half | project | tag | class | generated | %s | ran | notes |\n' "${PLATFORMS[*]}" | sed 's/ linux/ | linux/g'
+  printf '| half | project | tag | class | generated |%s ran | notes |\n' "$(printf ' %s |' "${PLATFORMS[@]}")"
   printf '|---|---|---|---|---|%s---|---|\n' "$(printf -- '---|%.0s' "${PLATFORMS[@]}")"
   declare -A total=() good=() runs=()
   for row in "${ROWS[@]}"; do
@@ -236,7 +236,7 @@ table() {
     done
     case $gen in
       ok) g="yes" ;;
-      asked*) g="asked (--bin)"; notes="gen ${gen} $notes" ;;
+      asked*) g="asked (--bin)"; notes="gen ${gen:0:90}… $notes" ;;
       *) g="no"; notes="gen: $gen $notes" ;;
     esac
     printf '| %s | %s | %s | %s | %s %s| %s/%s | %s |\n' "$half" "$prog" "$tag" "$class" "$g" "$cells" "$ran" \

@@ -26,7 +26,7 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
       -DCMAKE_EXE_LINKER_FLAGS=-static{% endif %} \
  && cmake --build /tmp/build --target {{ bin | sh }} \
  && if [ -f /out/{{ bin }}.exe ]; then mv /out/{{ bin }}.exe /out/{{ bin }}; fi \
- && if [ ! -f /out/{{ bin }} ]; then cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }}; fi \
+ && if [ ! -f /out/{{ bin }} ]; then mkdir -p /out && cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }}; fi \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \
  && mab bundle /out/{{ bin }} --to /out/rootfs{% endif %}
 {% elif build_system == "meson" -%}

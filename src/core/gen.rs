@@ -503,6 +503,8 @@ fn c(
         ));
     }
     cx.insert("build_system", p.build.name());
+    let target = p.target.as_deref().unwrap_or(&p.bin);
+    cx.insert("target", &check_name("CMake target", target)?);
     let mut needs = Needs::new(
         debian.slim_image.to_string(),
         opts.link_static == Some(true),

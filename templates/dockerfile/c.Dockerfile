@@ -24,7 +24,7 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
       -DBUILD_TESTING=OFF{% for o in test_options %} -D{{ o }}=OFF{% endfor %} -DBUILD_SHARED_LIBS=OFF \
       -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=/out{% if static %} \
       -DCMAKE_EXE_LINKER_FLAGS=-static{% endif %} \
- && cmake --build /tmp/build --target {{ bin | sh }} \
+ && cmake --build /tmp/build --target {{ target | sh }} \
  && if [ -f /out/{{ bin }}.exe ]; then mv /out/{{ bin }}.exe /out/{{ bin }}; fi \
  && if [ ! -f /out/{{ bin }} ]; then mkdir -p /out && cp "$(find /tmp/build -type f -name {{ bin | sh }} -perm -u+x -print -quit)" /out/{{ bin }}; fi \
  && mab verify{% if static %} --static{% endif %} /out/{{ bin }}{% if not static %} \

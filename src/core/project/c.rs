@@ -134,8 +134,12 @@ fn looks_like_test(name: &str) -> bool {
         .any(|w| n.contains(w))
 }
 
+#[derive(Default)]
 struct Read {
+    /// The programs, by the file name the build writes.
     bins: Vec<String>,
+    /// CMake targets whose file has another name (`OUTPUT_NAME`): file name → target.
+    targets: BTreeMap<String, String>,
     /// The name the project gives itself (`project()`, `AC_INIT`).
     name: Option<String>,
     cxx: bool,
@@ -284,6 +288,32 @@ fn cmake(src: &Sources, found: &mut Found) -> Read {
             );
         }
     }
+    // set_target_properties(a b PROPERTIES OUTPUT_NAME file …): the program's file is not the target's name.
+    let mut targets = BTreeMap::new();
+    for (_, text) in &files {
+        for args in calls(text, "set_target_properties") {
+            let Some(props) = args.iter().position(|a| a == "PROPERTIES") else {
+                continue;
+            };
+            let output = args[props..]
+                .windows(2)
+                .find(|w| w[0] == "OUTPUT_NAME")
+                .and_then(|w| resolve(&w[1]))
+                .filter(|o| !o.contains("${"));
+            if let Some(output) = output {
+                for target in &args[..props] {
+                    if let Some(target) = resolve(target).filter(|t| bins.contains(t)) {
+                        targets.insert(output.clone(), target);
+                    }
+                }
+            }
+        }
+    }
+    for (output, target) in &targets {
+        if let Some(b) = bins.iter_mut().find(|b| *b == target) {
+            *b = output.clone();
+        }
+    }
     let mut seen_modules = Vec::new();
     for (path, text) in files.iter().chain(includes.iter()) {
         for call in call_texts(text, "pkg_check_modules") {
@@ -344,6 +374,7 @@ fn cmake(src: &Sources, found: &mut Found) -> Read {
     }
     Read {
         bins,
+        targets,
         name,
         cxx,
         test_options,
@@ -414,12 +445,7 @@ const MESON_DEPENDENCIES: &[(&str, &str)] = &[
 ];
 
 fn meson(src: &Sources, found: &mut Found) -> Read {
-    let mut read = Read {
-        bins: Vec::new(),
-        name: None,
-        cxx: false,
-        test_options: Vec::new(),
-    };
+    let mut read = Read::default();
     let files = files_named(src, "meson.build");
     for (_, text) in &files {
         for args in call_texts(text, "project") {
@@ -732,7 +758,7 @@ fn autotools(src: &Sources, found: &mut Found) -> (Read, bool) {
             bins,
             name,
             cxx,
-            test_options: Vec::new(),
+            ..Read::default()
         },
         archive,
     )
@@ -921,9 +947,7 @@ fn make(src: &Sources, found: &mut Found, chosen: Option<&str>) -> Read {
     };
     Read {
         bins,
-        name: None,
-        cxx: false,
-        test_options: Vec::new(),
+        ..Read::default()
     }
 }
 
@@ -1003,6 +1027,7 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
     }
     Ok(CProject {
         build,
+        target: read.targets.get(&bin).cloned(),
         bin,
         cxx: read.cxx,
         tools: found.tools.clone(),
@@ -1129,6 +1154,19 @@ mod tests {
             "pkg-config ncursesw in cmake/FindCurses.cmake:2"
         );
         assert_eq!(names(&p.tools)[0], "bison");
+    }
+
+    /// CMake: a target whose file has another name (OUTPUT_NAME) is the program by that name, built
+    /// by its target's name.
+    #[test]
+    fn cmake_output_name() {
+        let p = detect_files(&[(
+            "CMakeLists.txt",
+            "project(gauge C)\nset(CLI gauge_cli)\nadd_executable(${CLI} main.c)\n\
+             set_target_properties(${CLI} PROPERTIES OUTPUT_NAME \"gauge\" VERSION 1)\nadd_executable(gauge_bench b.c)\n",
+        )]);
+        assert_eq!(p.bin, "gauge");
+        assert_eq!(p.target.as_deref(), Some("gauge_cli"));
     }
 
     /// Meson: the options that build tests are switched off, whatever their type.

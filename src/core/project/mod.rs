@@ -158,6 +158,8 @@ pub struct GoProject {
 pub struct CProject {
     pub build: CBuild,
     pub bin: String,
+    /// The CMake target that writes `bin`, when its name differs (`OUTPUT_NAME`).
+    pub target: Option<String>,
     pub cxx: bool,
     /// Target libraries the build files ask for (pkg-config, find_package, -l…).
     pub packages: Vec<Package>,

@@ -1243,3 +1243,36 @@ fn dockerignore_is_merged_not_blocked() {
         "{forced}"
     );
 }
+
+/// A name no table or index maps is said in the Dockerfile's header and on stderr, never dropped; -l in a
+/// recipe line counts like one in a variable.
+#[test]
+fn unmapped_names_are_said_not_dropped() {
+    let dir = project(
+        "unmapped",
+        &[
+            (
+                "Makefile",
+                "LIBS = -lm\n\nsqueeze: squeeze.o\n\t$(CC) -o $@ $^ $(LIBS) -lz -lnosuchlib_mab\n",
+            ),
+            ("squeeze.c", "int main(void) { return 0; }\n"),
+        ],
+    );
+    let (code, out, err) = run(&mut gen(
+        &dir,
+        &["dockerfile", "--print", "--debian", "bookworm"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("target package zlib1g-dev (-lz in Makefile:4)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no bookworm package found for -lnosuchlib_mab in Makefile:4"),
+        "{out}"
+    );
+    assert!(
+        err.contains("mab: warning: no package found for -lnosuchlib_mab in Makefile:4"),
+        "{err}"
+    );
+}

@@ -271,13 +271,7 @@ mod debian_release {
 
     /// The Dockerfile `mab gen dockerfile --debian CODENAME` writes for `files`.
     fn dockerfile_of(files: &[(&str, &str)], debian: &'static DebianRow) -> String {
-        let src = Sources {
-            files: files
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-            cargo: None,
-        };
+        let src = Sources::of(files);
         let choice = Choice {
             debian: Some(debian.codename),
             ..Choice::default()

@@ -1072,14 +1072,7 @@ mod tests {
     }
 
     fn detect_files(files: &[(&str, &str)]) -> CProject {
-        let src = Sources {
-            files: files
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-            cargo: None,
-        };
-        detect(&src, &Choice::default()).unwrap_or_else(|e| panic!("{e}"))
+        detect(&Sources::of(files), &Choice::default()).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn names(p: &[crate::core::project::Package]) -> Vec<&str> {

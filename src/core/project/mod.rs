@@ -30,6 +30,18 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// Files by path and text, without Cargo: what the tests detect from.
+    #[cfg(test)]
+    pub(crate) fn of(files: &[(&str, &str)]) -> Sources {
+        Sources {
+            files: files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+            cargo: None,
+        }
+    }
+
     fn has(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
@@ -363,13 +375,7 @@ mod tests {
     use super::*;
 
     fn sources(files: &[(&str, &str)]) -> Sources {
-        Sources {
-            files: files
-                .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-            cargo: None,
-        }
+        Sources::of(files)
     }
 
     fn check(files: &[(&str, &str)], choice: Choice) -> Result<Project, String> {

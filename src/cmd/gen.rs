@@ -412,7 +412,7 @@ fn read(path: &Path) -> Result<String> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Go files (with contents) and C++ sources (names only) below the root, skipping nested Go modules.
+/// Go files (with contents) and C and C++ sources (names only) below the root, skipping nested Go modules.
 fn walk(dir: &Path, rel: &str, depth: usize, src: &mut Sources) -> Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
@@ -448,7 +448,10 @@ fn walk(dir: &Path, rel: &str, depth: usize, src: &mut Sources) -> Result<()> {
             } else if name.ends_with(".m4") {
                 // Only the name: whether the tree carries an autoconf macro itself.
                 src.files.insert(rel_path, String::new());
-            } else if [".cc", ".cpp", ".cxx"].iter().any(|e| name.ends_with(e)) {
+            } else if [".c", ".cc", ".cpp", ".cxx"]
+                .iter()
+                .any(|e| name.ends_with(e))
+            {
                 src.files.insert(rel_path, String::new());
             }
         }

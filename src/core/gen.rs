@@ -490,6 +490,10 @@ fn rust(
     })
 }
 
+/// From how many C and C++ sources on a project is large enough for ccache to pay for its install: below
+/// that, compiling everything again after an edit takes a few seconds.
+const CCACHE_SOURCES: usize = 30;
+
 fn c(
     p: &CProject,
     opts: &DockerOptions,
@@ -524,6 +528,14 @@ fn c(
     if p.autoconf_archive {
         needs.host.push("autoconf-archive".to_string());
     }
+    // CMake and Meson call clang itself, with the target in its arguments, so ccache can sit in front of it
+    // (autotools and Make call `mab clang`, whose target ccache would not see).
+    let ccache = matches!(p.build, CBuild::Cmake | CBuild::Meson) && p.sources >= CCACHE_SOURCES;
+    if ccache {
+        needs.host.push("ccache".to_string());
+    }
+    cx.insert("ccache", &ccache);
+    cx.insert("sources", &p.sources);
     let options = p
         .test_options
         .iter()

@@ -41,6 +41,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/dockerfile/apt-target.Dockerfile"),
     ),
     (
+        "ccache",
+        include_str!("../../templates/dockerfile/ccache.Dockerfile"),
+    ),
+    (
         "runtime",
         include_str!("../../templates/dockerfile/runtime.Dockerfile"),
     ),

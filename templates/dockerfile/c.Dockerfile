@@ -17,9 +17,16 @@ COPY . .
 # shipped and may download test frameworks. For Windows CMake names the program {{ bin }}.exe; it is
 # renamed, so every stage finds it; a project that sets its own output directory leaves it in the build
 # tree, where it is looked for. mab verify checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
+{% if ccache -%}
+{% include "ccache" -%}
+RUN --mount=type=cache,target=/root/.cache/ccache \
+    mab cmake-toolchain > /tmp/toolchain.cmake \
+{% else -%}
 RUN mab cmake-toolchain > /tmp/toolchain.cmake \
- && cmake -S . -B /tmp/build -G Ninja \
-      -DCMAKE_TOOLCHAIN_FILE=/tmp/toolchain.cmake \
+{% endif -%}
+{{ "" }} && cmake -S . -B /tmp/build -G Ninja \
+      -DCMAKE_TOOLCHAIN_FILE=/tmp/toolchain.cmake \{% if ccache %}
+      -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \{% endif %}
       -DCMAKE_BUILD_TYPE=Release \
       -DBUILD_TESTING=OFF{% for o in test_options %} -D{{ o }}=OFF{% endfor %} -DBUILD_SHARED_LIBS=OFF \
       -DCMAKE_RUNTIME_OUTPUT_DIRECTORY=/out{% if static %} \
@@ -38,7 +45,12 @@ RUN mab cmake-toolchain > /tmp/toolchain.cmake \
 # silent download of its source (subprojects/ already in the tree are still used). The executable may
 # be declared in a subdirectory's meson.build, so it is looked for in the whole build tree; mab verify
 # checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
-RUN mab meson-cross > /tmp/cross.ini{% if static %} \
+{% if ccache -%}
+{% include "ccache" -%}
+RUN --mount=type=cache,target=/root/.cache/ccache \
+    mab meson-cross > /tmp/cross.ini \
+ && sed -i "s/^\(c\|cpp\) = \[/&'ccache', /" /tmp/cross.ini{% else -%}
+RUN mab meson-cross > /tmp/cross.ini{% endif %}{% if static %} \
  && sed -i "s/^\(c\|cpp\)_link_args = \[/&'-static', /" /tmp/cross.ini{% endif %} \
  && meson setup /tmp/build --cross-file /tmp/cross.ini --buildtype release --wrap-mode=nodownload \
       -Ddefault_library=static{% for o in test_options %} -D{{ o }}{% endfor %} \

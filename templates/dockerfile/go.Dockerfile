@@ -28,7 +28,9 @@ COPY . .
 # Pure Go (CGO_ENABLED=0): a static binary.
 {% endif -%}
 # mab go sets GOOS/GOARCH/GOARM... for TARGETPLATFORM{% if cgo %} and the C cross compiler{% endif %}; mab verify
-# checks that the result is an executable for the target{% if static %} and statically linked{% endif %}.
+# checks that the result is an executable for the target{% if static %} and statically linked{% endif %}. Go's build cache
+# keys every entry by GOOS, GOARCH and the compiler's flags, so one cache mount serves all platforms, and
+# after an edit only the packages that changed are compiled again.
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED={% if cgo %}1{% else %}0{% endif %} mab go build -trimpath{% if vendored %} -mod=vendor{% endif %}{% if cgo and static %} -ldflags '-linkmode external -extldflags -static'{% endif %} -o /out/{{ bin }} {{ package }} \

@@ -39,12 +39,13 @@ ENV XX_LIBC=gnu XX_RUSTFLAGS="-C target-feature=+crt-static"
 ENV XX_LIBC=gnu
 {% endif -%}
 # mab cargo passes --target for TARGETPLATFORM and sets the linker{% if needs_c %} and the C compiler{% endif %}.
-# The target directory is a cache shared by all platforms (each has its own subdirectory), so the
-# binary ({{ bin }}.exe for Windows) is copied out of it. mab verify checks that it is an executable for the
+# The target directory is a cache mount of each platform's own (its id names TARGETPLATFORM), so the
+# platforms build side by side and an edit recompiles only the crates that changed; the binary
+# ({{ bin }}.exe for Windows) is copied out of it. mab verify checks that it is an executable for the
 # target{% if static %} and statically linked{% endif %}.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
-    --mount=type=cache,target=/src/target,sharing=locked \
+    --mount=type=cache,target=/src/target,id={{ bin }}-target-$TARGETPLATFORM \
     mab cargo build --release{% if has_lock %} --locked{% endif %} --bin {{ bin | sh }} \
  && mkdir -p /out \
  && exe="target/$(mab cargo --print-target-triple)/release/{{ bin }}" \

@@ -106,12 +106,56 @@ fn variants() -> Vec<(String, String)> {
     );
     let make = project("variant-make", &[("Makefile", "hello: hello.c\n")]);
     out.push(("meson".into(), dockerfile(&meson, &[])));
+    let large = large_project("variant-large", ("CMakeLists.txt", CMAKE_ALL_SOURCES), 30);
+    out.push(("cmake, 30 sources".into(), dockerfile(&large, &[])));
     out.push(("autotools".into(), dockerfile(&autotools, &["--static"])));
     out.push((
         "make".into(),
         dockerfile(&make, &["--bin", "hello", "--packages", "libssl-dev"]),
     ));
     out
+}
+
+const CMAKE_ALL_SOURCES: &str =
+    "project(big C)\nfile(GLOB sources src/*.c)\nadd_executable(big ${sources})\n";
+
+/// A project whose build file is `build` and whose tree holds `sources` C files.
+fn large_project(test: &str, build: (&str, &str), sources: usize) -> PathBuf {
+    let dir = project(test, &[build]);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    for i in 0..sources {
+        std::fs::write(dir.join(format!("src/f{i}.c")), "int f(void);\n").unwrap();
+    }
+    dir
+}
+
+/// ccache where it pays for its install: CMake and Meson projects of 30 sources or more, whose compiles
+/// call clang itself (autotools and Make call `mab clang`, whose target ccache would not see).
+#[test]
+fn ccache_only_for_large_cmake_and_meson_projects() {
+    let meson = "project('big', 'c')\nexecutable('big', 'src/f0.c')\n";
+    let automake = "bin_PROGRAMS = big\n";
+    for (build, sources, want) in [
+        (("CMakeLists.txt", CMAKE_ALL_SOURCES), 30, true),
+        (("CMakeLists.txt", CMAKE_ALL_SOURCES), 29, false),
+        (("meson.build", meson), 30, true),
+        (("Makefile.am", automake), 30, false),
+    ] {
+        let dir = large_project(&format!("ccache-{}-{sources}", build.0), build, sources);
+        if build.0 == "Makefile.am" {
+            std::fs::write(dir.join("configure.ac"), "AC_INIT([big],[1])\n").unwrap();
+        }
+        let text = dockerfile(&dir, &[]);
+        let mounted = text.contains("--mount=type=cache,target=/root/.cache/ccache");
+        let installed = text.contains(" ccache\n");
+        let launched = text.contains("_LAUNCHER=ccache") || text.contains("'ccache', ");
+        assert_eq!(
+            (mounted, installed, launched),
+            (want, want, want),
+            "{} with {sources} sources:\n{text}",
+            build.0
+        );
+    }
 }
 
 #[test]

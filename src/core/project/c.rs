@@ -5,6 +5,9 @@ use super::libs::{self, Found, Kind};
 use super::{prefer, CBuild, CProject, Choice, DetectError, Sources};
 use std::collections::BTreeMap;
 
+/// The endings of C++ source files.
+const CXX_SOURCES: [&str; 4] = [".cc", ".cpp", ".cxx", ".C"];
+
 /// The build systems present, most preferred first: CMake over Meson over autotools over a Makefile (a
 /// Makefile beside the others is usually their output or a wrapper). `beside_other` is true when go.mod
 /// or Cargo.toml is at the root: a Makefile there wraps `go build` or `cargo build`.
@@ -983,10 +986,13 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
         }
         CBuild::Make => make(src, &mut found, choice.bin.as_deref()),
     };
-    read.cxx |= src
+    let is_cxx = |p: &&String| CXX_SOURCES.iter().any(|e| p.ends_with(e));
+    read.cxx |= src.files.keys().any(|p| is_cxx(&p));
+    let sources = src
         .files
         .keys()
-        .any(|p| [".cc", ".cpp", ".cxx", ".C"].iter().any(|e| p.ends_with(e)));
+        .filter(|p| is_cxx(p) || p.ends_with(".c"))
+        .count();
     read.bins.sort();
     read.bins.dedup();
     // The executable named after the project, else the only one that is not a test, is the program.
@@ -1035,6 +1041,7 @@ pub(super) fn detect(src: &Sources, choice: &Choice) -> Result<CProject, DetectE
         packages: found.into_packages(),
         test_options: read.test_options,
         autoconf_archive,
+        sources,
         notes,
     })
 }

@@ -181,6 +181,8 @@ pub struct CProject {
     pub test_options: Vec<String>,
     /// configure.ac uses autoconf-archive's AX_ macros that the tree does not carry.
     pub autoconf_archive: bool,
+    /// How many C and C++ source files the tree has: whether a compiler cache pays for itself.
+    pub sources: usize,
     pub notes: Vec<String>,
     pub unmapped: Vec<String>,
 }

@@ -12,6 +12,7 @@ pub mod go;
 pub mod headers;
 pub mod info;
 pub mod links;
+pub mod lint;
 pub mod man;
 pub mod manifest;
 pub mod packages;
@@ -62,6 +63,8 @@ enum Command {
     Platforms(platforms::Args),
     /// Generate a cross-compiling Dockerfile, docker-bake.hcl or CI workflow for a project
     Gen(gen::Args),
+    /// Find the steps of Dockerfiles that a multi-platform build emulates or gets wrong, with fixes
+    Lint(lint::Args),
     /// Create the xx-* names (xx-info, xx-verify, ...) as symlinks to mab in a directory
     Links(links::Args),
     /// Read multi-platform images from a registry: `mab manifest check IMAGE --platforms ...`
@@ -133,6 +136,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Platforms(args) => platforms::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Links(args) => links::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Bundle(args) => bundle::run(args),
         Command::Manifest(args) => manifest::run(args),

@@ -286,6 +286,25 @@ fn cross_build_problems(text: &str) -> Vec<String> {
     problems
 }
 
+/// What gen writes is what `mab lint` asks for: nothing emulated, nothing wrong (MAB009, podman's empty
+/// BUILDPLATFORM, is a note every cross-compiling Dockerfile gets).
+#[test]
+fn generated_dockerfiles_lint_clean() {
+    let dir = scratch("lint");
+    for (i, (name, text)) in variants().into_iter().enumerate() {
+        let path = dir.join(format!("{i}.Dockerfile"));
+        std::fs::write(&path, &text).unwrap();
+        let (code, out, err) = run(mab().args(["lint", "--format", "json"]).arg(&path));
+        assert_eq!(code, 0, "mab lint on {name}:\n{out}{err}");
+        let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        let rules: Vec<&str> = findings
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, ["MAB009"], "{name}: {out}");
+    }
+}
+
 #[test]
 fn compiles_run_only_on_the_build_platform() {
     for (name, text) in variants() {

@@ -11,6 +11,7 @@ mod go;
 mod hostile;
 mod info;
 mod links;
+mod lint;
 mod manifest;
 mod publish;
 mod release;

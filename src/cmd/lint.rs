@@ -5,12 +5,15 @@
 //! array of `{file, rule, name, level, line, message, fix}`; sarif is SARIF 2.1.0, which GitHub code
 //! scanning reads.
 //!
+//! `--fix` rewrites each file first (`core::lint::fix`: only what keeps the build's meaning) and reports
+//! what is left.
+//!
 //! Exit codes, as hadolint's: 0 nothing at or above `--failure-threshold` (default: warning), 1 a finding
 //! at or above it, 2 a file that cannot be read or parsed (the others are still linted) or a usage error.
 
 use crate::core::lint::{self, Finding, Level, RULES};
 use crate::exit::{print_lines, ERROR, FALSE};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +36,10 @@ pub struct Args {
     /// The lowest level that makes the exit code 1
     #[arg(long, value_enum, default_value_t = Threshold::Warning)]
     failure_threshold: Threshold,
+    /// Rewrite each file where that is safe (a Go build stage pinned to $BUILDPLATFORM with `mab go`,
+    /// missing ARGs declared), comment what is left, then report what remains
+    #[arg(long)]
+    fix: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -75,6 +82,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 continue;
             }
         };
+        let text = if args.fix {
+            match fix_file(path, &text) {
+                Ok(fixed) => fixed,
+                Err(e) => {
+                    eprintln!("mab lint: error: {shown}: {e:#}");
+                    unreadable = true;
+                    continue;
+                }
+            }
+        } else {
+            text
+        };
         match lint::lint(&text) {
             Ok(findings) => found.extend(findings.into_iter().map(|f| (shown.clone(), f))),
             Err(e) => {
@@ -115,6 +134,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Rewrites a file with what `--fix` changes (beside it, then renamed over it, so a failure leaves the
+/// original), saying each change on stderr; returns the new text.
+fn fix_file(path: &std::path::Path, text: &str) -> Result<String> {
+    let fixed = lint::fix(text, crate::core::gen::default_mab_image())?;
+    if fixed.text != text {
+        let beside = path.with_file_name(format!(
+            ".{}.mab-lint",
+            path.file_name()
+                .map_or("Dockerfile".into(), |n| n.to_string_lossy())
+        ));
+        std::fs::write(&beside, &fixed.text)
+            .and_then(|()| {
+                let mode = std::fs::metadata(path)?.permissions();
+                std::fs::set_permissions(&beside, mode)?;
+                std::fs::rename(&beside, path)
+            })
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    for change in &fixed.changes {
+        eprintln!("mab lint: {}: {change}", path.display());
+    }
+    Ok(fixed.text)
 }
 
 /// SARIF 2.1.0: one run, mab as the tool with every rule, one result per finding.

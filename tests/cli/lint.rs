@@ -81,3 +81,36 @@ fn unreadable_and_garbage_files_are_named_and_the_rest_still_linted() {
     assert!(out.contains("MAB001"), "{out}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn fix_rewrites_what_is_safe_and_comments_the_rest() {
+    let path = write("fix", &EMULATED.replace("RUN go", "RUN CGO_ENABLED=0 go"));
+    let (code, out, err) = run(mab().args(["lint", "--fix"]).arg(&path));
+    assert_eq!(code, 0, "{out}{err}");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        fixed.contains("FROM --platform=$BUILDPLATFORM golang:1.23 AS build\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("RUN CGO_ENABLED=0 mab go build -o /app .\n"),
+        "{fixed}"
+    );
+    assert!(
+        err.contains("line 3: go cross-compiles for TARGETPLATFORM as `mab go`"),
+        "{err}"
+    );
+    // A second --fix changes nothing.
+    let (code, _, err) = run(mab().args(["lint", "--fix"]).arg(&path));
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), fixed);
+    // What cannot be fixed safely stays, with a comment, and still fails.
+    let single = write("fix-single", "FROM rust\nRUN cargo build --release\n");
+    let (code, out, _) = run(mab().args(["lint", "--fix"]).arg(&single));
+    assert_eq!(code, 1, "{out}");
+    let text = std::fs::read_to_string(&single).unwrap();
+    assert!(
+        text.starts_with("FROM rust\n# mab lint MAB001 (not fixed automatically): "),
+        "{text}"
+    );
+}

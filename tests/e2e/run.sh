@@ -181,6 +181,48 @@ buildah_cell() {
   fi
 }
 
+# `mab lint --fix` on a Dockerfile written the slow way (go build in a stage of the target's platform): the
+# fixed file must lint clean and build for every platform with binfmt off. Its images are named as a user
+# has them (golang:1.23 and mab's default image), tagged here from the local ones.
+lint_fix_cells() {
+  local dir="$PROJECTS/go-hello.linted" platform tag out mab_image
+  rm -rf "$dir" && cp -a "$REPO/examples/go-hello" "$dir" && rm -f "$dir/Dockerfile"
+  cat >"$dir/Dockerfile" <<'SLOW'
+FROM golang:1.23 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /go-hello .
+FROM scratch
+COPY --from=build /go-hello /usr/local/bin/go-hello
+ENTRYPOINT ["/usr/local/bin/go-hello"]
+SLOW
+  if out=$("$MAB" lint "$dir/Dockerfile" 2>&1); then
+    fail "mab lint: the slow Dockerfile passed: $out"
+  elif grep -q MAB001 <<<"$out"; then
+    pass "mab lint: the slow Dockerfile's go build is found emulated (MAB001)"
+  else
+    fail "mab lint: no MAB001 for the slow Dockerfile: $out"
+  fi
+  if out=$("$MAB" lint --fix "$dir/Dockerfile" 2>&1); then
+    pass "mab lint --fix: nothing left at warning level"
+  else
+    fail "mab lint --fix: $out"
+    return 1
+  fi
+  mab_image=$(sed -n 's/^FROM --platform=$BUILDPLATFORM \(.*\) AS mab$/\1/p' "$dir/Dockerfile")
+  "$DOCKER" tag e2e/go-builder golang:1.23 && "$DOCKER" tag e2e/mab "$mab_image" \
+    || { fail "mab lint --fix: cannot tag the local images as golang:1.23 and $mab_image"; return 1; }
+  for platform in "${PLATFORMS[@]}"; do
+    tag=$(tag_of go-hello.linted "$platform")
+    if docker_build "$E2E_ROOT/build-linted-${platform//\//-}.log" --network=host --platform "$platform" -t "$tag" "$dir"; then
+      pass "build the lint --fix Dockerfile $platform (compile stages native: binfmt off)"
+      BUILT+=("go-hello $platform $tag go-hello.linted")
+    else
+      fail "build the lint --fix Dockerfile $platform (log above)"
+    fi
+  done
+}
+
 main() {
   local start=$SECONDS t
   build_mab
@@ -238,6 +280,7 @@ main() {
       build_cell "$example" "$platform" || true
     done
   done
+  [[ " ${EXAMPLES[*]} " != *" go-hello "* ]] || lint_fix_cells || true
   e2e_say "docker builds in $(elapsed "$t")"
   if [[ " ${EXAMPLES[*]} " != *" go-hello "* ]]; then
     :  # the buildah cell builds go-hello

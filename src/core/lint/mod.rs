@@ -6,6 +6,9 @@
 //! Each stage runs either on the build machine (`FROM --platform=$BUILDPLATFORM`, or a stage built on
 //! such a stage) or on the target, which buildx emulates for every platform but the build machine's own.
 
+mod fix;
+
+pub use fix::fix;
 use parse_dockerfile::{Command, Instruction};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -229,6 +232,8 @@ pub struct SimpleCommand {
 
 struct Run {
     line: usize,
+    /// The last line of the instruction (its heredocs included).
+    end_line: usize,
     commands: Vec<SimpleCommand>,
 }
 
@@ -236,7 +241,10 @@ struct Stage {
     /// The name after AS, else the stage's index.
     label: String,
     name: Option<String>,
+    index: usize,
     line: usize,
+    /// The last line of the FROM instruction.
+    from_end_line: usize,
     runs_on: Runs,
     runs: Vec<Run>,
     /// Every variable the stage's instructions mention (`$X`, `${X}`), with the first line it is used on.
@@ -568,7 +576,15 @@ fn stages(text: &str) -> Result<Vec<Stage>, LintError> {
                 .clone()
                 .unwrap_or_else(|| format!("#{index} ({image})")),
             name,
+            index,
             line: line_of(text, s.from.from.span.start),
+            from_end_line: line_of(
+                text,
+                s.from
+                    .as_
+                    .as_ref()
+                    .map_or(s.from.image.span.end, |(_, n)| n.span.end),
+            ),
             runs_on: runs_on(platform.as_deref(), parent, &globals),
             runs: Vec::new(),
             uses: BTreeMap::new(),
@@ -643,8 +659,20 @@ fn read_instruction(text: &str, instruction: &Instruction<'_>, stage: &mut Stage
             for name in uses {
                 stage.uses.entry(name).or_insert(line);
             }
+            let end = r
+                .here_docs
+                .iter()
+                .map(|d| d.span.end)
+                .chain([match &r.arguments {
+                    Command::Shell(s) => s.span.end,
+                    Command::Exec(w) => w.span.end,
+                    _ => r.run.span.end,
+                }])
+                .max()
+                .unwrap_or(r.run.span.end);
             stage.runs.push(Run {
                 line,
+                end_line: line_of(text, end),
                 commands: commands(&script),
             });
             return;
@@ -771,22 +799,21 @@ pub fn lint(text: &str) -> Result<Vec<Finding>, LintError> {
                     );
                 }
             }
-            for c in run
-                .commands
-                .iter()
-                .filter(|c| c.program == "go" || c.program == "xx-go")
-            {
-                let go_build = c
-                    .args
-                    .first()
-                    .is_some_and(|a| a == "build" || a == "install");
+            for c in &run.commands {
+                // `go`, `xx-go`, or `mab go`, which sets GOARM itself.
+                let (args, by_mab) = match c.program.as_str() {
+                    "go" | "xx-go" => (&c.args[..], false),
+                    "mab" if c.args.first().is_some_and(|a| a == "go") => (&c.args[1..], true),
+                    _ => continue,
+                };
+                let go_build = args.first().is_some_and(|a| a == "build" || a == "install");
                 if !go_build {
                     continue;
                 }
                 let goarch_from_target = stage
                     .value_for(c, "GOARCH")
                     .is_some_and(|v| v.contains("TARGETARCH"));
-                if goarch_from_target && stage.value_for(c, "GOARM").is_none() {
+                if goarch_from_target && !by_mab && stage.value_for(c, "GOARM").is_none() {
                     found(
                         &GOARM_MISSING,
                         run.line,
@@ -833,6 +860,8 @@ mod tests {
         let mab = "FROM --platform=$BUILDPLATFORM golang AS build\nARG TARGETPLATFORM\n\
                    RUN CGO_ENABLED=0 mab go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n";
         assert_eq!(ids(mab), [("MAB009", 1)]);
+        // mab go leaves cgo to Go, as go does.
+        assert!(ids(&mab.replace("CGO_ENABLED=0 ", "")).contains(&("MAB007", 3)));
     }
 
     #[test]

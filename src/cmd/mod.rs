@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod cargo;
 pub mod cc;
 pub mod completions;
+pub mod doctor;
 pub mod exec;
 pub mod gen;
 pub mod go;
@@ -65,6 +66,8 @@ enum Command {
     Gen(gen::Args),
     /// Find the steps of Dockerfiles that a multi-platform build emulates or gets wrong, with fixes
     Lint(lint::Args),
+    /// Check the build machine for multi-platform builds (engine, BuildKit, binfmt, qemu, disk, ...), with fixes
+    Doctor(doctor::Args),
     /// Create the xx-* names (xx-info, xx-verify, ...) as symlinks to mab in a directory
     Links(links::Args),
     /// Read multi-platform images from a registry: `mab manifest check IMAGE --platforms ...`
@@ -137,6 +140,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Gen(args) => gen::run(args),
         Command::Links(args) => links::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Doctor(args) => doctor::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Bundle(args) => bundle::run(args),
         Command::Manifest(args) => manifest::run(args),

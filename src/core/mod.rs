@@ -6,6 +6,7 @@ pub(crate) mod build_files;
 pub(crate) mod bundle;
 pub(crate) mod cargo;
 pub(crate) mod cc;
+pub(crate) mod doctor;
 pub(crate) mod gen;
 pub(crate) mod go;
 pub mod header;

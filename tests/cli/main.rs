@@ -6,6 +6,7 @@ mod cargo;
 mod cc;
 mod common;
 mod completions;
+mod doctor;
 mod gen;
 mod go;
 mod hostile;

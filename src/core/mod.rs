@@ -11,7 +11,7 @@ pub(crate) mod gen;
 pub(crate) mod go;
 pub mod header;
 pub mod info;
-pub(crate) mod lint;
+pub mod lint;
 pub mod manifest;
 pub(crate) mod names;
 pub(crate) mod options;

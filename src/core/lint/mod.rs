@@ -10,7 +10,7 @@ mod fix;
 
 pub use fix::fix;
 use parse_dockerfile::{Command, Instruction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -117,33 +117,45 @@ pub const RULES: &[&Rule] = &[
     &PODMAN_BUILDPLATFORM,
 ];
 
-/// Programs that compile or build, with the subcommands that do (empty: any use of the program).
-const BUILDERS: &[(&str, &[&str])] = &[
-    ("go", &["build", "install", "test"]),
-    ("cargo", &["build", "install", "test", "rustc", "zigbuild"]),
-    ("rustc", &[]),
-    ("gcc", &[]),
-    ("g++", &[]),
-    ("cc", &[]),
-    ("c++", &[]),
-    ("clang", &[]),
-    ("clang++", &[]),
-    ("make", &[]),
-    ("ninja", &[]),
-    ("cmake", &[]),
-    ("meson", &["compile", "setup"]),
-    ("./configure", &[]),
-    ("pip", &["install", "wheel"]),
-    ("pip3", &["install", "wheel"]),
-    ("npm", &["ci", "install", "rebuild"]),
-    ("yarn", &["install"]),
-    ("pnpm", &["install"]),
-    ("mvn", &[]),
-    ("./mvnw", &[]),
-    ("gradle", &[]),
-    ("./gradlew", &[]),
-    ("dotnet", &["build", "publish"]),
-    ("zig", &["build", "cc"]),
+/// Programs that compile or build, with the subcommands that do (empty: any use of the program), and
+/// whether what they make is native code (a JS bundle, Python wheels of pure code or a jar made on the
+/// build machine serve every platform).
+const BUILDERS: &[(&str, &[&str], bool)] = &[
+    ("go", &["build", "install", "test", "run"], true),
+    (
+        "cargo",
+        &["build", "install", "test", "rustc", "zigbuild", "chef cook"],
+        true,
+    ),
+    ("rustc", &[], true),
+    ("gcc", &[], true),
+    ("g++", &[], true),
+    ("cc", &[], true),
+    ("c++", &[], true),
+    ("clang", &[], true),
+    ("clang++", &[], true),
+    ("make", &[], true),
+    ("ninja", &[], true),
+    ("cmake", &[], true),
+    ("meson", &["compile", "setup"], true),
+    ("./configure", &[], true),
+    ("vcpkg", &["install"], true),
+    ("zig", &["build", "cc"], true),
+    ("dotnet", &["build", "publish"], false),
+    ("pip", &["install", "wheel"], false),
+    ("pip3", &["install", "wheel"], false),
+    ("uv", &["sync", "pip"], false),
+    ("poetry", &["install"], false),
+    ("npm", &["ci", "install", "rebuild"], false),
+    ("yarn", &["install", "add"], false),
+    ("pnpm", &["install", "add"], false),
+    ("bundle", &["install"], false),
+    ("gem", &["install"], false),
+    ("mix", &["compile", "deps.compile", "release"], false),
+    ("mvn", &[], false),
+    ("./mvnw", &[], false),
+    ("gradle", &[], false),
+    ("./gradlew", &[], false),
 ];
 
 /// Package managers and the subcommand that installs.
@@ -184,6 +196,9 @@ const PLATFORM_ARGS: &[&str] = &[
 
 /// Words that run the next word as the command.
 const PREFIXES: &[&str] = &["sudo", "env", "time", "exec", "nice", "nohup", "command"];
+
+/// Shell words after which a command starts (`if …; then make; fi`).
+const KEYWORDS: &[&str] = &["then", "else", "elif", "do", "if", "while", "until", "!"];
 
 #[derive(Debug, serde::Serialize)]
 pub struct Finding {
@@ -247,27 +262,32 @@ struct Stage {
     from_end_line: usize,
     runs_on: Runs,
     runs: Vec<Run>,
-    /// Every variable the stage's instructions mention (`$X`, `${X}`), with the first line it is used on.
-    uses: BTreeMap<String, usize>,
+    /// Every variable the stage's instructions mention (`$X`, `${X}`), with the lines it is used on.
+    uses: BTreeMap<String, BTreeSet<usize>>,
     /// `ARG` names, with the line each is declared on.
     args: BTreeMap<String, usize>,
     /// Names set by ENV, and the values.
     env: BTreeMap<String, String>,
+    /// Built on a stage that aims at the target.
+    inherits_target: bool,
     /// `COPY --from=X` sources, with their lines.
     copies_from: Vec<(String, usize)>,
 }
 
 impl Stage {
-    fn compiles(&self) -> Option<(&Run, &SimpleCommand)> {
+    /// The first command that compiles native code.
+    fn native_build(&self) -> Option<&SimpleCommand> {
         self.runs
             .iter()
-            .find_map(|r| r.commands.iter().find(|c| is_build_step(c)).map(|c| (r, c)))
+            .flat_map(|r| &r.commands)
+            .find(|c| is_native_build(c))
     }
 
     /// Whether anything in the stage names the target: a TARGET* variable, a cross tool (mab, xx-*), Go's
     /// or a compiler's target setting.
     fn aims_at_target(&self) -> bool {
-        self.uses.keys().any(|v| v.starts_with("TARGET"))
+        self.inherits_target
+            || self.uses.keys().any(|v| v.starts_with("TARGET"))
             || self.env.contains_key("GOARCH")
             || self.runs.iter().flat_map(|r| &r.commands).any(|c| {
                 c.program == "mab"
@@ -300,13 +320,24 @@ impl Stage {
 }
 
 fn is_build_step(c: &SimpleCommand) -> bool {
-    let builds = BUILDERS.iter().any(|(program, subcommands)| {
+    builder(c).is_some()
+}
+
+/// Whether a command compiles native code for the machine it runs on.
+fn is_native_build(c: &SimpleCommand) -> bool {
+    builder(c).is_some_and(|native| native)
+}
+
+/// Whether a command is a build step, and if so whether it makes native code.
+fn builder(c: &SimpleCommand) -> Option<bool> {
+    let builds = BUILDERS.iter().find(|(program, subcommands, _)| {
         (c.program == *program || (program.ends_with("cc") && c.program.ends_with("-gcc")))
             && (subcommands.is_empty()
-                || c.args
-                    .iter()
-                    .find(|a| !a.starts_with('-'))
-                    .is_some_and(|a| subcommands.contains(&a.as_str())))
+                || subcommands.iter().any(|sub| {
+                    // A subcommand of two words (`chef cook`) is the first two of the arguments.
+                    let mut words = c.args.iter().filter(|a| !a.starts_with('-'));
+                    sub.split(' ').all(|w| words.next().is_some_and(|a| a == w))
+                }))
     });
     let python_pip = c.program.starts_with("python")
         && c.args
@@ -316,7 +347,12 @@ fn is_build_step(c: &SimpleCommand) -> bool {
         && c.args
             .iter()
             .any(|a| COMPILER_PACKAGES.contains(&a.as_str()));
-    builds || python_pip || installs_compiler
+    match builds {
+        Some((_, _, native)) => Some(*native),
+        None if python_pip => Some(false),
+        None if installs_compiler => Some(true),
+        None => None,
+    }
 }
 
 fn installs(c: &SimpleCommand) -> bool {
@@ -381,7 +417,7 @@ fn expand(text: &str, values: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// `NAME=value` or `NAME="value"` pairs of an ARG or ENV line (the legacy `ENV NAME value` too).
+/// `NAME=value` or `NAME="value"` pairs of an ENV line or global ARGs (the legacy `ENV NAME value` too).
 fn assignments(text: &str) -> Vec<(String, String)> {
     let words = shell_words(text);
     if words.len() == 2 && !words[0].contains('=') {
@@ -446,7 +482,9 @@ fn shell_words(text: &str) -> Vec<String> {
 /// The simple commands of a shell script: split at `&&`, `||`, `;`, `|`, `&`, newlines and
 /// parentheses or braces, with leading `NAME=value` words and wrappers (`sudo`, `env`, …) taken off.
 pub fn commands(script: &str) -> Vec<SimpleCommand> {
-    let joined = script.replace("\\\n", " ");
+    // Docker drops comment lines inside an instruction, continued or not.
+    let code: Vec<&str> = shell_code(script).collect();
+    let joined = code.join("\n").replace("\\\n", " ");
     let mut out = Vec::new();
     let mut piece = String::new();
     let mut quote: Option<char> = None;
@@ -499,6 +537,9 @@ fn simple_command(text: &str) -> Option<SimpleCommand> {
                 continue;
             }
         }
+        if KEYWORDS.contains(&word.as_str()) {
+            continue;
+        }
         if PREFIXES.contains(&word.as_str()) {
             wrapped = true;
             continue;
@@ -539,17 +580,109 @@ fn runs_on(
     if platform.contains("TARGETPLATFORM") {
         return Runs::Target;
     }
-    let expanded = expand(platform, globals);
-    if expanded.contains("BUILDPLATFORM") {
+    // A platform from another variable is the user's parameter, not a literal, whatever its default.
+    if expand(platform, globals).contains("BUILDPLATFORM") {
         Runs::Build
-    } else if expanded.contains('$') {
+    } else if platform.contains('$') {
         Runs::Unknown
     } else {
-        Runs::Fixed(expanded)
+        Runs::Fixed(platform.to_string())
     }
 }
 
+/// A heredoc's opening in a line: `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"`; its word and whether tabs
+/// before the closing word are allowed (`<<-`). A here-string (`<<<`) is not one.
+fn heredoc_words(line: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("<<") {
+        let after = &rest[at + 2..];
+        if after.starts_with('<') {
+            rest = after.trim_start_matches('<');
+            continue;
+        }
+        let (after, tabs) = after
+            .strip_prefix('-')
+            .map_or((after, false), |a| (a, true));
+        let after = after.trim_start_matches(['\'', '"']);
+        let word: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        {
+            out.push((word, tabs));
+        }
+        rest = after;
+    }
+    out
+}
+
+/// BuildKit takes a heredoc anywhere in a RUN (`RUN cat <<EOF > file`); parse-dockerfile only right after
+/// the keyword. So the bodies of the others are taken out, by the line of their opening, and their lines
+/// made comments, which keeps every line number.
+fn take_heredocs(text: &str) -> (String, BTreeMap<usize, String>) {
+    let mut masked = Vec::new();
+    let mut bodies: BTreeMap<usize, String> = BTreeMap::new();
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    let mut opened_on = 0;
+    // Whether the line before ended in a backslash, and whether the instruction has shown only its
+    // keyword and flags so far.
+    let (mut continued, mut head_open) = (false, false);
+    for (i, line) in text.lines().enumerate() {
+        if let Some((word, tabs)) = pending.first().cloned() {
+            let closing = if tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
+            if closing == word {
+                pending.remove(0);
+            } else {
+                let body = bodies.entry(opened_on).or_default();
+                body.push_str(line);
+                body.push('\n');
+            }
+            masked.push("#".to_string());
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            masked.push(line.to_string());
+            continue;
+        }
+        // The words after RUN/COPY/ADD and their flags, possibly on a continuation line.
+        let head = if continued {
+            head_open.then_some(trimmed)
+        } else {
+            ["RUN", "COPY", "ADD"].iter().find_map(|k| {
+                trimmed
+                    .get(..k.len())
+                    .filter(|w| w.eq_ignore_ascii_case(k))
+                    .map(|_| &trimmed[k.len()..])
+            })
+        };
+        let first_word = head.and_then(|h| {
+            h.split_whitespace()
+                .find(|w| !w.starts_with("--") && *w != "\\")
+        });
+        head_open = head.is_some() && first_word.is_none();
+        if !first_word.is_some_and(|w| w.starts_with("<<")) {
+            pending = heredoc_words(line);
+            opened_on = i + 1;
+        }
+        continued = line.trim_end().ends_with('\\');
+        masked.push(line.to_string());
+    }
+    (masked.join("\n") + "\n", bodies)
+}
+
 fn stages(text: &str) -> Result<Vec<Stage>, LintError> {
+    let (masked, bodies) = take_heredocs(text);
+    let text = masked.as_str();
     let parsed = parse_dockerfile::parse(text)
         .map_err(|e| LintError(format!("not a Dockerfile mab can read: {e}")))?;
     let globals: BTreeMap<String, String> = parsed
@@ -568,8 +701,7 @@ fn stages(text: &str) -> Result<Vec<Stage>, LintError> {
             .map(|v| v.value.to_string());
         let parent = stages
             .iter()
-            .find(|p| p.name.as_deref() == Some(image.as_str()))
-            .map(|p| &p.runs_on);
+            .find(|p| p.name.as_deref() == Some(image.as_str()));
         let name = s.from.as_.as_ref().map(|(_, n)| n.value.to_string());
         let mut stage = Stage {
             label: name
@@ -585,31 +717,51 @@ fn stages(text: &str) -> Result<Vec<Stage>, LintError> {
                     .as_ref()
                     .map_or(s.from.image.span.end, |(_, n)| n.span.end),
             ),
-            runs_on: runs_on(platform.as_deref(), parent, &globals),
+            runs_on: runs_on(platform.as_deref(), parent.map(|p| &p.runs_on), &globals),
             runs: Vec::new(),
             uses: BTreeMap::new(),
-            args: BTreeMap::new(),
-            env: BTreeMap::new(),
+            // A stage built on another inherits its ARGs (as declared before its first line) and ENV.
+            args: parent.map_or_else(BTreeMap::new, |p| {
+                p.args.keys().map(|k| (k.clone(), 0)).collect()
+            }),
+            env: parent.map_or_else(BTreeMap::new, |p| p.env.clone()),
+            inherits_target: parent.is_some_and(|p| p.aims_at_target()),
             copies_from: Vec::new(),
         };
         if image.contains("tonistiigi/xx") {
             stage.copies_from.push((image.clone(), stage.line));
         }
         for instruction in s.instructions {
-            read_instruction(text, instruction, &mut stage);
+            read_instruction(text, &bodies, instruction, &mut stage);
         }
+        // Copying in xx's or mab's stage brings the cross tools: the stage aims at the target.
+        stage.inherits_target |= stage.copies_from.iter().any(|(from, _)| {
+            stages.iter().any(|p| {
+                p.name.as_deref() == Some(from.as_str())
+                    && (p.name.as_deref() == Some("mab")
+                        || p.copies_from
+                            .iter()
+                            .any(|(i, _)| i.contains("tonistiigi/xx")))
+            })
+        });
         stages.push(stage);
     }
     Ok(stages)
 }
 
-fn read_instruction(text: &str, instruction: &Instruction<'_>, stage: &mut Stage) {
+fn read_instruction(
+    text: &str,
+    bodies: &BTreeMap<usize, String>,
+    instruction: &Instruction<'_>,
+    stage: &mut Stage,
+) {
     // The instructions whose values can name a variable, each with its keyword's offset.
     let (start, values): (usize, Vec<&str>) = match instruction {
         Instruction::Arg(a) => {
             let line = line_of(text, a.arg.span.start);
-            for (name, _) in assignments(&a.arguments.value) {
-                stage.args.entry(name).or_insert(line);
+            for word in shell_words(&a.arguments.value) {
+                let name = word.split_once('=').map_or(word.as_str(), |(k, _)| k);
+                stage.args.entry(name.to_string()).or_insert(line);
             }
             return;
         }
@@ -655,10 +807,6 @@ fn read_instruction(text: &str, instruction: &Instruction<'_>, stage: &mut Stage
                 script.push_str(&doc.value);
             }
             let line = line_of(text, r.run.span.start);
-            let uses: Vec<String> = shell_code(&script).flat_map(variables).collect();
-            for name in uses {
-                stage.uses.entry(name).or_insert(line);
-            }
             let end = r
                 .here_docs
                 .iter()
@@ -670,9 +818,18 @@ fn read_instruction(text: &str, instruction: &Instruction<'_>, stage: &mut Stage
                 }])
                 .max()
                 .unwrap_or(r.run.span.end);
+            let end_line = line_of(text, end);
+            for (_, body) in bodies.range(line..=end_line) {
+                script.push('\n');
+                script.push_str(body);
+            }
+            let uses: Vec<String> = shell_code(&script).flat_map(variables).collect();
+            for name in uses {
+                stage.uses.entry(name).or_default().insert(line);
+            }
             stage.runs.push(Run {
                 line,
-                end_line: line_of(text, end),
+                end_line,
                 commands: commands(&script),
             });
             return;
@@ -681,7 +838,7 @@ fn read_instruction(text: &str, instruction: &Instruction<'_>, stage: &mut Stage
     };
     let line = line_of(text, start);
     for name in values.into_iter().flat_map(variables) {
-        stage.uses.entry(name).or_insert(line);
+        stage.uses.entry(name).or_default().insert(line);
     }
 }
 
@@ -694,7 +851,7 @@ fn shell_code(script: &str) -> impl Iterator<Item = &str> {
 fn shown(c: &SimpleCommand) -> String {
     let has_subcommands = BUILDERS
         .iter()
-        .any(|(p, subs)| *p == c.program && !subs.is_empty())
+        .any(|(p, subs, _)| *p == c.program && !subs.is_empty())
         || INSTALLERS.iter().any(|(p, _)| *p == c.program);
     match c.args.iter().find(|a| !a.starts_with('-')) {
         Some(sub) if has_subcommands => format!("{} {sub}", c.program),
@@ -739,7 +896,11 @@ pub fn lint(text: &str) -> Result<Vec<Finding>, LintError> {
                 "with podman, pass --build-arg BUILDPLATFORM=$(podman info --format '{{.Host.OS}}/{{.Host.Arch}}'), as `mab gen publish --engine podman` does",
             );
         }
-        for (arg, line) in &stage.uses {
+        for (arg, line) in stage
+            .uses
+            .iter()
+            .flat_map(|(arg, lines)| lines.iter().map(move |l| (arg, l)))
+        {
             if PLATFORM_ARGS.contains(&arg.as_str())
                 && stage.args.get(arg).is_none_or(|declared| declared > line)
                 && !stage.env.contains_key(arg)
@@ -769,7 +930,7 @@ pub fn lint(text: &str) -> Result<Vec<Finding>, LintError> {
                 && source.runs_on == Runs::Build
                 && !source.aims_at_target()
             {
-                if let Some((_, c)) = source.compiles() {
+                if let Some(c) = source.native_build() {
                     found(
                         &BUILD_MACHINE_BINARY,
                         *line,
@@ -958,8 +1119,9 @@ mod tests {
         assert!(!ids(via_arg)
             .iter()
             .any(|(id, _)| *id == "MAB001" || *id == "MAB005"));
+        // A platform from a variable is a parameter, whatever its default.
         let fixed_arg = "ARG P=linux/arm64\nFROM --platform=${P} alpine\n";
-        assert_eq!(ids(fixed_arg), [("MAB005", 2)]);
+        assert_eq!(ids(fixed_arg), []);
     }
 
     #[test]
@@ -1006,10 +1168,69 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for text in ["", "hello world\n", "FROM\n", "\u{0}\u{1}", "RUN make\n"] {
+        for text in [
+            "",
+            "hello world\n",
+            "FROM\n",
+            "\u{0}\u{1}",
+            "RUN make\n",
+            "# ⭐ Main\nFROM alpine\n# こ\nRUN <<\n",
+            "FROM a\nRUN cat <<EOF\n",
+            "FROM a\nRUN x <<-'E' <<\"F\" <<<s\n\tE\nF\n",
+        ] {
             let _ = lint(text);
         }
         assert!(lint("hello world\n").is_err());
+    }
+
+    #[test]
+    fn shells_own_words_and_comment_lines_do_not_hide_commands() {
+        let keyword = "FROM rust\nRUN if [ \"$MODE\" = release ]; then cargo build --release; else cargo build; fi\n";
+        assert_eq!(ids(keyword), [("MAB001", 2)]);
+        let comment = "FROM alpine\nRUN set -x \\\n# a comment Docker drops\n    && apk add gcc\n";
+        assert_eq!(ids(comment), [("MAB001", 2)]);
+        // cargo chef prepares a recipe (no compile) and cooks it (a compile).
+        assert_eq!(
+            ids("FROM rust\nRUN cargo chef prepare --recipe-path r.json\n"),
+            []
+        );
+        assert_eq!(
+            ids("FROM rust\nRUN cargo chef cook --release\n"),
+            [("MAB001", 2)]
+        );
+    }
+
+    #[test]
+    fn heredocs_anywhere_in_a_run_are_read() {
+        let middle =
+            "FROM alpine\nRUN cat <<EOF > /etc/x.json && make\n{\n  \"a\": 1\n}\nEOF\nRUN true\n";
+        assert_eq!(ids(middle), [("MAB001", 2)]);
+        let body = "FROM alpine\nRUN sh <<'EOF'\nset -e\ngo build .\nEOF\n";
+        assert_eq!(ids(body), [("MAB001", 2)]);
+        // After flags on a continuation line, parse-dockerfile reads it itself.
+        let flags = "FROM alpine\nRUN --mount=type=cache,target=/c \\\n    --mount=type=cache,target=/d <<EOT\nmake\nEOT\n";
+        assert_eq!(ids(flags), [("MAB001", 2)]);
+    }
+
+    #[test]
+    fn stages_inherit_args_env_and_aim_from_their_base() {
+        let args = "FROM --platform=$BUILDPLATFORM golang AS base\nARG TARGETOS TARGETARCH\n\
+                    FROM base AS build\nRUN echo $TARGETOS $TARGETARCH\n";
+        assert_eq!(ids(args), [("MAB009", 1)]);
+        // A stage that copies xx in, and the stages built on it, aim at the target.
+        let xx = "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\n\
+                  FROM --platform=$BUILDPLATFORM golang AS base\nCOPY --from=xx / /\n\
+                  FROM base AS build\nRUN CGO_ENABLED=0 go build -o /app .\n\
+                  FROM scratch\nCOPY --from=build /app /app\n";
+        assert!(
+            !ids(xx).iter().any(|(id, _)| *id == "MAB006"),
+            "{:?}",
+            ids(xx)
+        );
+        // A JS bundle built on the build machine serves every platform.
+        let ui = "FROM --platform=$BUILDPLATFORM node AS ui\nRUN npm ci && npm run build\n\
+                  FROM nginx\nCOPY --from=ui /build /usr/share/nginx/html\n";
+        assert!(!ids(ui).iter().any(|(id, _)| *id == "MAB006"));
     }
 
     #[test]

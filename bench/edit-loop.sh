@@ -20,6 +20,8 @@ REPO=$PWD
 [ "$(id -u)" = 0 ] || { echo "edit-loop: error: run as root (it starts dockerd and changes binfmt handlers)" >&2; exit 2; }
 [ $# -gt 0 ] || set -- runc git-absorb ninja
 OUT=${EDIT_OUT:-/tmp/mab-edit-loop}
+# The platforms measured (also the Rust standard libraries the Rust build image gets).
+PLATFORMS=(linux/amd64 linux/arm64)
 # shellcheck source=bench/projects.sh
 . bench/projects.sh
 
@@ -55,7 +57,11 @@ main_source() {
     Rust) pattern='fn main'; includes=(--include='*.rs') ;;
     *) pattern='^(int|auto) +main *\('; includes=(--include='*.c' --include='*.cc' --include='*.cpp') ;;
   esac
-  (cd "$dir" && grep -rlE "${includes[@]}" --exclude-dir=vendor --exclude-dir='*test*' --exclude='*test*' "$pattern" . | sort | head -1)
+  # Named after the program if one is (ninja's src/ninja.cc), else the first; never a test, bench or example.
+  (cd "$dir" && grep -rlE "${includes[@]}" --exclude-dir=vendor --exclude-dir='*test*' --exclude='*test*' \
+    --exclude='*bench*' --exclude-dir='*example*' "$pattern" . | sort \
+    | awk -v p="$(basename "$dir")" '{ f[NR] = $0; n = split($0, a, "/"); if (a[n] ~ p) { print; found = 1; exit } }
+        END { if (!found && NR) print f[1] }')
 }
 
 # A change the compiler sees: Go and cargo rebuild on any change to a file, ccache only when the
@@ -73,6 +79,9 @@ measure() {
   local class=$1 prog=$2 repo=$3 tag=$4 dir="$OUT/src/$2" log="$OUT/logs/$2" builder file a b c1 c2 e
   project_prepare "$prog" "$repo" "$tag" "$dir" "$log" || { e2e_say "error: $prog: $GEN"; return 1; }
   builder=$(builder_for "$dir/Dockerfile.mab")
+  # C and C++ build on a bare Debian, as gen's default debian:<release>-slim is, so the build machine's
+  # tools are installed by the Dockerfile (once for every platform), not baked into the image.
+  [ "$builder" != "e2e/$RELEASE" ] || builder=e2e/$RELEASE-slim
   file=$(main_source "$dir")
   [ -n "$file" ] || { e2e_say "error: $prog: no main source file found"; return 1; }
   : >"$log.build"
@@ -92,6 +101,7 @@ main() {
   local start=$SECONDS row
   mkdir -p "$OUT/logs" "$OUT/src"
   projects_engine
+  base_image "e2e/$RELEASE-slim" amd64 "" "$RELEASE"
   e2e_say "images ready in $(elapsed "$start")"
   binfmt_unregister "${QEMU_CPUS[@]}"
   echo "| project | class | (a) cold amd64 | (b) then arm64 | b/a | (c) edit: amd64 + arm64 | c/(a+e) | (e) cold arm64 | edited |"

@@ -123,7 +123,9 @@ pub fn fix(text: &str, mab_image: &str) -> Result<Fixed, LintError> {
         }
         needs_mab = true;
         if stage.runs_on == Runs::Target {
-            let from = lines[stage.line - 1];
+            let Some(from) = lines.get(stage.line - 1) else {
+                continue;
+            };
             let at = from.to_ascii_uppercase().find("FROM").unwrap_or(0) + 4;
             edits.replace.insert(
                 stage.line,
@@ -145,7 +147,8 @@ pub fn fix(text: &str, mab_image: &str) -> Result<Fixed, LintError> {
                     .replace
                     .get(&n)
                     .cloned()
-                    .unwrap_or(lines[n - 1].to_string());
+                    .or_else(|| lines.get(n - 1).map(|l| l.to_string()))
+                    .unwrap_or_default();
                 let new = with_mab_go(&line);
                 if new != line {
                     edits.replace.insert(n, new);
@@ -203,7 +206,7 @@ pub fn fix(text: &str, mab_image: &str) -> Result<Fixed, LintError> {
             continue;
         }
         let comment = format!("# mab lint {} (not fixed automatically): {}", f.id, f.fix);
-        let already = f.line >= 2 && lines[f.line - 2].trim() == comment;
+        let already = f.line >= 2 && lines.get(f.line - 2).is_some_and(|l| l.trim() == comment);
         let before = edits.before.entry(f.line).or_default();
         if !already && !before.contains(&comment) {
             before.push(comment);

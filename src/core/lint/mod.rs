@@ -367,9 +367,10 @@ fn installs(c: &SimpleCommand) -> bool {
 
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
+    // Bytes, not chars: the parser's offsets can fall inside a character (a second byte-order mark).
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
         .count()
         + 1
 }
@@ -1177,8 +1178,13 @@ mod tests {
             "# ⭐ Main\nFROM alpine\n# こ\nRUN <<\n",
             "FROM a\nRUN cat <<EOF\n",
             "FROM a\nRUN x <<-'E' <<\"F\" <<<s\n\tE\nF\n",
+            // Found by the fuzzer: the parser's offsets fell inside the second byte-order mark.
+            "\u{feff}FROm\t#\0\u{feff}F",
         ] {
             let _ = lint(text);
+            if let Ok(fixed) = fix(text, "mab") {
+                lint(&fixed.text).expect("a fixed Dockerfile parses");
+            }
         }
         assert!(lint("hello world\n").is_err());
     }

@@ -216,7 +216,10 @@ fn link_to_mab(link: &Path) -> Result<bool> {
 
 /// Puts what `make` creates at `path` in one step: made beside it under a name no other call uses, then
 /// renamed over whatever is there.
-fn replace(path: &Path, make: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+pub fn replace(
+    path: &Path,
+    make: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNT: AtomicU32 = AtomicU32::new(0);
     let name = path.file_name().unwrap_or_default().to_string_lossy();

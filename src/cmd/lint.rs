@@ -141,18 +141,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
 fn fix_file(path: &std::path::Path, text: &str) -> Result<String> {
     let fixed = lint::fix(text, crate::core::gen::default_mab_image())?;
     if fixed.text != text {
-        let beside = path.with_file_name(format!(
-            ".{}.mab-lint",
-            path.file_name()
-                .map_or("Dockerfile".into(), |n| n.to_string_lossy())
-        ));
-        std::fs::write(&beside, &fixed.text)
-            .and_then(|()| {
-                let mode = std::fs::metadata(path)?.permissions();
-                std::fs::set_permissions(&beside, mode)?;
-                std::fs::rename(&beside, path)
-            })
-            .with_context(|| format!("writing {}", path.display()))?;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .permissions();
+        super::exec::replace(path, |new| {
+            std::fs::write(new, &fixed.text)?;
+            std::fs::set_permissions(new, mode)
+        })
+        .with_context(|| format!("writing {}", path.display()))?;
     }
     for change in &fixed.changes {
         eprintln!("mab lint: {}: {change}", path.display());

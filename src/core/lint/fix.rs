@@ -8,7 +8,7 @@
 //! change), literal platforms, build-machine binaries, cgo left unset (static or dynamic is the user's
 //! choice).
 
-use super::{lint, stages, Level, LintError, Runs, Stage};
+use super::{findings, stages, Level, LintError, Runs, Stage};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Fixed {
@@ -101,7 +101,7 @@ fn go_only(stage: &Stage, later: &[Stage]) -> bool {
 
 pub fn fix(text: &str, mab_image: &str) -> Result<Fixed, LintError> {
     let stages = stages(text)?;
-    let findings = lint(text)?;
+    let findings = findings(&stages);
     let lines: Vec<&str> = text.lines().collect();
     let mut edits = Edits::default();
     let mut changes = Vec::new();
@@ -233,6 +233,7 @@ fn stages_checked(text: &str) -> Result<(), LintError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::lint::lint;
 
     const IMAGE: &str = "ghcr.io/mab-build/mab:0.1";
 

@@ -862,7 +862,11 @@ fn shown(c: &SimpleCommand) -> String {
 
 /// The findings for one Dockerfile's text, by line.
 pub fn lint(text: &str) -> Result<Vec<Finding>, LintError> {
-    let stages = stages(text)?;
+    Ok(findings(&stages(text)?))
+}
+
+/// The findings for a Dockerfile's stages, by line.
+fn findings(stages: &[Stage]) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut found = |rule: &'static Rule, line: usize, message: String, fix: &str| {
         out.push(Finding {
@@ -879,7 +883,7 @@ pub fn lint(text: &str) -> Result<Vec<Finding>, LintError> {
         .filter_map(|s| s.name.as_deref().map(|n| (n, s)))
         .collect();
     let mut podman_said = false;
-    for stage in &stages {
+    for stage in stages {
         if let Runs::Fixed(p) = &stage.runs_on {
             found(
                 &FIXED_PLATFORM,
@@ -998,7 +1002,7 @@ pub fn lint(text: &str) -> Result<Vec<Finding>, LintError> {
         }
     }
     out.sort_by_key(|f| (f.line, f.id));
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
